@@ -1,0 +1,57 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint typecheck pytest bench messages clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: setup
+	@mkdir -p var
+	$(PY) -m amanah.manage migrate --noinput
+	$(PY) -m amanah.manage compilemessages --ignore '.venv' -v 0
+	$(PY) -m amanah.manage collectstatic --noinput -v 0
+	$(PY) -m amanah.manage load_demo
+	@echo
+	@echo "  Amanah is starting on http://$(HOST):$(PORT)/"
+	@echo "    home page:            http://$(HOST):$(PORT)/"
+	@echo "    the log's checkpoint: http://$(HOST):$(PORT)/log/checkpoint"
+	@echo "    verify it yourself:   $(BIN)/amanah-verify log http://$(HOST):$(PORT)/log --key \"\$$(cat var/log-key.pub)\""
+	@echo "  Stop with Ctrl-C."
+	@echo
+	$(BIN)/gunicorn amanah.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: setup
+	$(BIN)/mypy --strict src/amanah/transparency src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py
+
+# pytest exits 5 when it collected no test; that is not a failure of the code.
+pytest: setup
+	$(PY) -m amanah.manage compilemessages --ignore '.venv' -v 0
+	$(BIN)/pytest; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+
+test: lint typecheck pytest
+
+bench: setup
+	$(PY) bench/run.py
+
+messages: setup
+	$(PY) -m amanah.manage makemessages -l ar --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

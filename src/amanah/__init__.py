@@ -1,0 +1,1 @@
+"""Amanah: a jointly overseen reconstruction fund and humanitarian access programme for Gaza."""
