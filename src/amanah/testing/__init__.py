@@ -1,0 +1,1 @@
+"""Test-suite helpers shipped with Amanah (pytest plugins; no runtime code)."""
