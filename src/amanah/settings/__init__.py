@@ -1,0 +1,1 @@
+"""Django settings: `base` (everything, driven by the environment) and `test`."""
