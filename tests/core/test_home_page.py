@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import shutil
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,15 @@ def test_home_forbids_scripts_and_framing_by_content_security_policy(
 
 def test_home_refuses_to_be_written_to(client: Client, var_dir: Path) -> None:
     assert client.post("/").status_code == 405
+
+
+def test_home_of_a_mirrored_log_without_its_key_file_still_renders(
+    client: Client, demo_log: Path
+) -> None:
+    # A mirror copies the public files only: no .amanah-log/ with the keys.
+    shutil.rmtree(demo_log / ".amanah-log")
+    response = client.get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "amanah-verify log http://testserver/log --key VERIFIER_KEY" in page
+    assert "PRIVATE" not in page

@@ -16,7 +16,7 @@ class LogOverview:
     origin: str
     size: int
     root_hash: str
-    verifier_key: str
+    verifier_key: str | None
 
 
 def log_overview(directory: Path) -> LogOverview | None:
@@ -35,5 +35,6 @@ def log_overview(directory: Path) -> LogOverview | None:
         origin=checkpoint.origin,
         size=checkpoint.size,
         root_hash=base64.b64encode(checkpoint.root_hash).decode("ascii"),
-        verifier_key=FileLog.open(directory).verifier_key,
+        # A mirrored log has no key file: the page then says to get the key elsewhere.
+        verifier_key=FileLog.published_verifier_key(directory),
     )

@@ -110,6 +110,14 @@ class FileLog:
             raise StorageError(f"{directory} holds no log (no {PRIVATE_DIR}/signer.key)") from None
         return cls(directory, signer, durable=durable)
 
+    @staticmethod
+    def published_verifier_key(directory: Path | str) -> str | None:
+        """The log's verifier key as `init` saved it, read without touching the signer key."""
+        try:
+            return (Path(directory) / PRIVATE_DIR / "verifier.key").read_text().strip()
+        except FileNotFoundError:
+            return None
+
     @property
     def origin(self) -> str:
         return self.signer.name
