@@ -8,9 +8,10 @@
         signed.json     size and root of the last checkpoint signed
         lock            serialises writers
 
-Crash safety: every file is written under a temporary name and renamed. `append` writes
-tiles, then records the new size in tree.json; a crash before that leaves tree.json at
-the old size, and the next append simply overwrites the orphaned tiles. `checkpoint`
+Crash safety: `append` writes tiles, syncs them, then records the new size in tree.json
+(written under a temporary name and renamed, like the checkpoint); a crash before that
+leaves tree.json at the old size, and the next append simply overwrites the tiles past
+it, which no checkpoint covers. `checkpoint`
 persists the signed size and root before it publishes, and refuses to sign a tree that
 is not an extension of the last checkpoint it signed or published.
 """
@@ -151,6 +152,14 @@ class FileLog:
         """Integrate entries (not yet signed: call `checkpoint`); returns the first index."""
         with self._locked():
             tree = self.tree()
+            last = self._last_signed()
+            if last is not None and last.size > tree.size:
+                # tree.json is older than a signed checkpoint (e.g. restored from a backup):
+                # appending would overwrite tiles that checkpoint already published.
+                raise LogForked(
+                    f"refusing to append at size {tree.size}: a checkpoint was already signed"
+                    f" at size {last.size}"
+                )
             writer = TileWriter(self.storage, tree.size)
             if writer.root() != tree.root:
                 raise StorageError("tiles on disk do not match tree.json; the log is damaged")

@@ -120,7 +120,10 @@ def _check_against_trusted(
     old, new = previous.checkpoint, signed.checkpoint
     try:
         if old.size > new.size:
-            raise ProofInvalid(f"the log shrank from {old.size} to {new.size} entries")
+            raise ProofInvalid(
+                f"the log served is smaller ({new.size} entries) than the checkpoint trusted"
+                f" before ({old.size}): it was rolled back, or this is a stale mirror"
+            )
         proof = hashes.consistency_proof(old.size) if 0 < old.size < new.size else []
         if old.size > 0:
             verify_consistency(old.size, new.size, old.root_hash, new.root_hash, proof)
