@@ -351,3 +351,14 @@ def test_key_names_are_checked() -> None:
 def test_note_signature_to_line() -> None:
     line = NoteSignature("n.example", 0x01020304, b"\xff" * 3).to_line()
     assert line == f"{DASH} n.example AQIDBP///w==\n".encode()
+
+
+def test_identical_unknown_signature_lines_are_listed_once() -> None:
+    # Go's note.Open (x/mod sumdb/note) drops repeated identical unverified lines.
+    alice = Ed25519Signer.generate("alice.example")
+    bob = Ed25519Signer.generate("bob.example")
+    text = b"hello\n"
+    note = sign_note(text, [alice, bob])
+    bob_line = note.splitlines(keepends=True)[-1]
+    opened = open_note(note + bob_line, [alice.verifier()])
+    assert [(s.name, s.key_id) for s in opened.unverified] == [(bob.name, bob.key_id)]

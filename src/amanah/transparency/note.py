@@ -327,7 +327,9 @@ def open_note(note: bytes, verifiers: Iterable[Verifier]) -> Note:
         who = (sig.name, sig.key_id)
         verifier = known.get(who)
         if verifier is None:
-            unverified.append(sig)
+            # Like Go's note.Open, repeat copies of the same unknown line are listed once.
+            if sig not in unverified:
+                unverified.append(sig)
         elif not verifier.verify(text, sig.signature):
             raise SignatureInvalid(f"signature by {sig.name} ({sig.key_id:08x}) is invalid")
         else:
