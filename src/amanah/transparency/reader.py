@@ -2,6 +2,10 @@
 
 `TileHashReader` is the `SubtreeHashes` of a log at one tree size. Proofs built through it
 touch at most a few tiles per level, and each tile is fetched and folded once while cached.
+
+It builds proofs; it does not authenticate the tiles it reads. A forged tile yields a
+proof that fails `verify_inclusion` / `verify_consistency` against the signed root, so
+every consumer verifies what it builds (as `verify_log` and `verify_receipt` do).
 """
 
 from __future__ import annotations
