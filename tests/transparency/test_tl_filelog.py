@@ -51,10 +51,7 @@ def log(tmp_path: Path) -> FileLog:
 
 def _verify(log: FileLog) -> int:
     reader = DirectoryStorage(log.directory)
-    try:
-        return verify_log(reader, parse_verifier_key(log.verifier_key)).checkpoint.size
-    finally:
-        reader.close()
+    return verify_log(reader, parse_verifier_key(log.verifier_key)).checkpoint.size
 
 
 def test_init_layout(log: FileLog) -> None:

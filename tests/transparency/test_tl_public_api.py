@@ -39,6 +39,7 @@ INTERNAL = {
     "ENTRIES_LEVEL",
     "MAX_ENTRY_SIZE",
     "check_entry_sizes",
+    "check_hash_tile_size",
     "check_key_name",
     "check_log_path",
     "fold_perfect",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,10 +48,8 @@ def test_memory_storage() -> None:
 
 
 @pytest.fixture
-def directory(tmp_path: Path) -> Iterator[DirectoryStorage]:
-    storage = DirectoryStorage(tmp_path / "log")
-    yield storage
-    storage.close()
+def directory(tmp_path: Path) -> DirectoryStorage:
+    return DirectoryStorage(tmp_path / "log")
 
 
 def _temporaries(root: Path) -> list[Path]:
@@ -126,11 +123,8 @@ def test_regression_nul_in_path_is_storage_error(directory: DirectoryStorage) ->
 def test_directory_write_failure_is_storage_error(tmp_path: Path) -> None:
     (tmp_path / "tile").write_bytes(b"a file where a directory must go")
     storage = DirectoryStorage(tmp_path)
-    try:
-        with pytest.raises(StorageError, match="cannot write tile/0/000"):
-            storage.write("tile/0/000", b"x")
-    finally:
-        storage.close()
+    with pytest.raises(StorageError, match="cannot write tile/0/000"):
+        storage.write("tile/0/000", b"x")
 
 
 def test_sync_with_and_without_durability(tmp_path: Path) -> None:
@@ -139,4 +133,3 @@ def test_sync_with_and_without_durability(tmp_path: Path) -> None:
         storage.write("tile/0/000", b"x")
         storage.sync()
         assert (tmp_path / str(durable) / "tile/0/000").read_bytes() == b"x"
-        storage.close()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -79,10 +78,6 @@ class DirectoryStorage:
 
     With `durable=True` every file is fsynced as it is written and `sync()` fsyncs the
     directories, so nothing is trusted before it is on disk.
-
-    Tile files are written by one background thread, so file-system calls (which release
-    the GIL) overlap with the hashing of the next tile; `sync()` and `read()` wait for
-    them, and `sync()` raises the first write error.
     """
 
     _REPLACED_ATOMICALLY = frozenset({"checkpoint"})
@@ -92,14 +87,11 @@ class DirectoryStorage:
         self.durable = durable
         self._unsynced_dirs: set[Path] = set()
         self._known_dirs: set[Path] = set()
-        self._pool: ThreadPoolExecutor | None = None
-        self._pending: list[Future[None]] = []
 
     def _path(self, path: str) -> Path:
         return self.root / check_log_path(path)
 
     def read(self, path: str) -> bytes:
-        self._drain()
         try:
             return self._path(path).read_bytes()
         except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
@@ -114,14 +106,9 @@ class DirectoryStorage:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 self._known_dirs.add(target.parent)
             if path in self._REPLACED_ATOMICALLY:
-                self._drain()
                 self._replace(target, data)
             else:
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(1, thread_name_prefix="tile-writer")
-                self._pending.append(self._pool.submit(self._write_in_place, target, data))
-                if len(self._pending) > 256:  # bound the memory held by queued tiles
-                    self._drain()
+                self._write_in_place(target, data)
         except OSError as error:
             raise StorageError(f"cannot write {path}: {error.strerror}") from error
         self._unsynced_dirs.add(target.parent)
@@ -149,26 +136,7 @@ class DirectoryStorage:
             Path(temp).unlink(missing_ok=True)
             raise
 
-    def _drain(self) -> None:
-        pending, self._pending = self._pending, []
-        errors = [f.exception() for f in pending]
-        failure = next((e for e in errors if e is not None), None)
-        if isinstance(failure, OSError):
-            raise StorageError(f"cannot write {failure.filename}: {failure.strerror}") from failure
-        if failure is not None:
-            raise failure
-
-    def close(self) -> None:
-        """Wait for queued writes and stop the writer thread."""
-        try:
-            self._drain()
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown()
-                self._pool = None
-
     def sync(self) -> None:
-        self._drain()
         if self.durable:
             for directory in sorted(self._unsynced_dirs):
                 fsync_directory(directory)

@@ -16,6 +16,7 @@ __all__ = [
     "TILE_WIDTH",
     "TileId",
     "check_entry_sizes",
+    "check_hash_tile_size",
     "decode_entry_bundle",
     "decode_hash_tile",
     "encode_entry_bundle",
@@ -143,12 +144,18 @@ def tiles_for_size(tree_size: int, *, entries: bool = True) -> Iterator[TileId]:
             yield tile_for(lvl, index, tree_size)
 
 
-def decode_hash_tile(data: bytes, tile: TileId) -> list[bytes]:
-    """Split a hash tile into its hashes, checking it holds exactly `tile.width` of them."""
+def check_hash_tile_size(data: bytes, tile: TileId) -> bytes:
+    """A hash tile must hold exactly `tile.width` hashes."""
     if len(data) != tile.width * HASH_SIZE:
         raise MalformedTile(
             f"{tile.path} is {len(data)} bytes; {tile.width} hashes need {tile.width * HASH_SIZE}"
         )
+    return data
+
+
+def decode_hash_tile(data: bytes, tile: TileId) -> list[bytes]:
+    """Split a hash tile into its hashes, checking it holds exactly `tile.width` of them."""
+    check_hash_tile_size(data, tile)
     return [data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)]
 
 
