@@ -84,7 +84,7 @@ def machine() -> str:
         pass
     return (
         f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}, OpenSSL {__import__('ssl').OPENSSL_VERSION}"
+        f"{platform.system()} {platform.release()}, {__import__('ssl').OPENSSL_VERSION}"
     )
 
 
