@@ -38,7 +38,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 typecheck: setup
-	$(BIN)/mypy --strict src/amanah/transparency src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py
+	$(BIN)/mypy --strict src/amanah/transparency src/amanah/governance/rules.py src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py
 
 # pytest exits 5 when it collected no test; that is not a failure of the code.
 pytest: setup
