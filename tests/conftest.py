@@ -3,26 +3,71 @@ transparency tests below this directory still run with Django uninstalled."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
 import pytest
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every transactional test a serialized rollback.
+
+    A transactional test empties every table when it ends, including the ledger's
+    sequencer and tree-head rows that a data migration creates; without them the next
+    transactional test could not record anything. Serialized rollback restores them.
+    (A test that sets its own `django_db` marker keeps it and must ask for this itself.)
+    """
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        wants_transactions = "transactional_db" in names or "live_server" in names
+        if wants_transactions and item.get_closest_marker("django_db") is None:
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+@dataclass(frozen=True)
+class DemoLog:
+    """The log `make run` shows, as a test sees it."""
+
+    var_dir: Path
+    key_text: str  # the verifier key `load_demo` published in var/log-key.pub
+    size: int
+
+
 @pytest.fixture
 def var_dir(tmp_path: Path) -> Iterator[Path]:
-    """A fresh `var/` for one test, with the log directory inside it."""
+    """A fresh `var/` for one test, holding the log's signing key (created on first use)."""
     from django.test import override_settings
 
-    with override_settings(AMANAH_VAR_DIR=tmp_path, AMANAH_LOG_DIR=tmp_path / "log"):
+    with override_settings(AMANAH_VAR_DIR=tmp_path, AMANAH_LOG_KEY_FILE=tmp_path / "log.key"):
         yield tmp_path
 
 
 @pytest.fixture
-def demo_log(var_dir: Path) -> Path:
-    """The log `make run` shows: `load_demo` run once; returns the log directory."""
+def demo_log(db: None, var_dir: Path) -> DemoLog:
+    """`load_demo` run once against the test database (transactional under live_server)."""
     from django.core.management import call_command
 
+    from amanah.ledger.models import SignedCheckpoint
+
     call_command("load_demo", stdout=StringIO())
-    return var_dir / "log"
+    latest = SignedCheckpoint.objects.order_by("-size").get()  # load_demo signs exactly once
+    return DemoLog(var_dir, (var_dir / "log-key.pub").read_text().strip(), latest.size)
+
+
+@pytest.fixture
+def append_entries(db: None, var_dir: Path) -> Callable[..., None]:
+    """`append_entries(n)`: record n small entries in one transaction, then integrate them
+    and sign a checkpoint, as the on-commit hook would."""
+    from django.db import transaction
+
+    from amanah.ledger.services import integrate_pending, record
+
+    def append(count: int, *, kind: str = "test.entry") -> None:
+        with transaction.atomic():
+            for number in range(count):
+                record(kind, {"number_in_batch": number}, actor="test:fixture")
+        integrate_pending()
+
+    return append

@@ -12,5 +12,5 @@ from django.urls import URLPattern, URLResolver, include, path
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("log/", include("amanah.ledger.urls")),
-    *i18n_patterns(path("", include("amanah.core.urls")), prefix_default_language=False),
+    *i18n_patterns(path("", include("amanah.portal.urls")), prefix_default_language=False),
 ]

@@ -1,20 +1,24 @@
 from __future__ import annotations
 
 import json
+import stat
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
-from amanah.ledger.demo import DEMO_TYPE, demo_entries
-from amanah.transparency import (
-    DirectoryStorage,
-    FileLog,
-    canonical_json,
-    parse_verifier_key,
-    verify_log,
-)
+from amanah.ledger.demo import demo_records
+from amanah.ledger.models import LogEntry, LogTile, SignedCheckpoint
+from amanah.ledger.services import record
+from amanah.ledger.storage import DatabaseTileStorage
+from amanah.ledger.wiring import log_signer
+from amanah.transparency import canonical_json, parse_verifier_key, verify_log
+
+DEMO_SIZE = 36
+
+pytestmark = pytest.mark.django_db
 
 
 def _load_demo() -> str:
@@ -30,26 +34,56 @@ def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "C.UTF-8")
 
 
-def test_load_demo_creates_a_log_that_verifies_with_the_published_key(var_dir: Path) -> None:
+def test_demo_records_are_36_illustrative_facts() -> None:
+    records = demo_records()
+
+    assert len(records) == DEMO_SIZE
+    assert {r.kind for r in records} == {
+        "demo.pledge.recorded",
+        "demo.contribution.received",
+        "demo.allocation.approved",
+        "demo.milestone.verified",
+    }
+    assert all(r.data["illustrative"] is True for r in records)
+
+
+def test_load_demo_records_a_log_that_verifies_with_the_published_key(var_dir: Path) -> None:
     output = _load_demo()
 
-    assert "demo entries: 36" in output
+    assert f"Recorded {DEMO_SIZE} demo entries in the log." in output
+    assert f"The log's public key is in {var_dir / 'log-key.pub'}." in output
     key_text = (var_dir / "log-key.pub").read_text()
-    assert key_text == FileLog.open(var_dir / "log").verifier_key + "\n"
-    report = verify_log(DirectoryStorage(var_dir / "log"), parse_verifier_key(key_text))
+    assert key_text == log_signer().verifier().key_text + "\n"
+    report = verify_log(DatabaseTileStorage(), parse_verifier_key(key_text), entries=[0, 35])
     assert report.checkpoint.origin == "localhost/amanah-demo"
-    assert report.checkpoint.size == len(demo_entries())
+    assert report.checkpoint.size == DEMO_SIZE
+    assert [json.loads(e.entry)["type"] for e in report.entries] == [
+        "amanah.demo.pledge.recorded.v1",
+        "amanah.demo.milestone.verified.v1",
+    ]
+
+
+def test_load_demo_creates_the_signing_key_readable_by_its_owner_only(var_dir: Path) -> None:
+    _load_demo()
+
+    mode = stat.S_IMODE((var_dir / "log.key").stat().st_mode)
+    assert mode == 0o600
+    # The public file holds the verifier key, never the signing key.
+    assert (var_dir / "log.key").read_text().strip() not in (var_dir / "log-key.pub").read_text()
 
 
 def test_load_demo_twice_changes_nothing(var_dir: Path) -> None:
     _load_demo()
-    checkpoint = (var_dir / "log" / "checkpoint").read_bytes()
+    checkpoint = DatabaseTileStorage().read("checkpoint")
+    tiles = dict(LogTile.objects.values_list("path", "data"))
 
     output = _load_demo()
 
-    assert "already exists (entries: 36); nothing to do" in output
-    assert "public key" not in output
-    assert (var_dir / "log" / "checkpoint").read_bytes() == checkpoint
+    assert f"The log already holds {DEMO_SIZE} entries; nothing to do." in output
+    assert LogEntry.objects.count() == DEMO_SIZE
+    assert SignedCheckpoint.objects.count() == 1
+    assert DatabaseTileStorage().read("checkpoint") == checkpoint
+    assert dict(LogTile.objects.values_list("path", "data")) == tiles
 
 
 def test_load_demo_restores_a_deleted_public_key_file(var_dir: Path) -> None:
@@ -58,18 +92,22 @@ def test_load_demo_restores_a_deleted_public_key_file(var_dir: Path) -> None:
 
     output = _load_demo()
 
-    assert "public key" in output
-    assert (var_dir / "log-key.pub").read_text() == FileLog.open(
-        var_dir / "log"
-    ).verifier_key + "\n"
+    assert "public key is in" in output
+    assert (var_dir / "log-key.pub").read_text() == log_signer().verifier().key_text + "\n"
 
 
-def test_load_demo_fills_an_empty_log_left_by_an_interrupted_run(var_dir: Path) -> None:
-    FileLog.init(var_dir / "log", origin="localhost/amanah-demo")
+def test_load_demo_integrates_entries_a_failed_commit_hook_left_pending(var_dir: Path) -> None:
+    # Recorded but never integrated: what a crash between commit and on-commit leaves.
+    with transaction.atomic():
+        record("test.left.pending", {"n": 1}, actor="test:crash")
+    assert not SignedCheckpoint.objects.exists()
 
-    _load_demo()
+    output = _load_demo()
 
-    assert FileLog.open(var_dir / "log").size == len(demo_entries())
+    assert "The log already holds 1 entries; nothing to do." in output
+    assert SignedCheckpoint.objects.get().size == 1
+    key = parse_verifier_key((var_dir / "log-key.pub").read_text())
+    assert verify_log(DatabaseTileStorage(), key).checkpoint.size == 1
 
 
 def test_load_demo_speaks_arabic_in_an_arabic_locale(
@@ -79,16 +117,24 @@ def test_load_demo_speaks_arabic_in_an_arabic_locale(
 
     output = _load_demo()
 
-    assert "أُنشئ السجل" in output
+    assert "سُجِّلت القيود التجريبية في السجل (عددها: 36)." in output
+    assert "Recorded" not in output
 
 
-def test_demo_entries_are_canonical_json_in_the_design_shape() -> None:
-    for entry in demo_entries():
+def test_demo_entries_are_canonical_json_in_the_design_shape(var_dir: Path) -> None:
+    _load_demo()
+
+    for logged in LogEntry.objects.all():
+        entry = bytes(logged.entry)
         value = json.loads(entry)
         assert canonical_json(value) == entry
         assert set(value) == {"type", "at", "actor", "data", "private_commitment", "signatures"}
-        assert value["type"] == DEMO_TYPE
-        assert value["at"].endswith("Z")
+        assert value["type"] == f"amanah.{logged.kind}.v1"
+        assert logged.kind.startswith("demo.")
+        assert value["at"] == logged.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert value["actor"] == logged.actor
+        assert value["private_commitment"] is None
+        assert value["signatures"] == []
         assert value["data"]["illustrative"] is True
         amount = value["data"].get("amount")
-        assert amount is None or isinstance(amount["value"], str)
+        assert amount is None or (isinstance(amount["value"], str) and amount["currency"] == "USD")

@@ -1,23 +1,16 @@
 """Illustrative log entries for `load_demo`: invented figures, shaped like real ones.
 
-The amounts are made up; the shape follows DESIGN.md (type, at, actor, data,
-private_commitment, signatures) so the demo log exercises the same verifier paths as a
-real one. Timestamps are fixed, so every demo log holds the same entries.
+The amounts are made up; they are written through `ledger.record` like every real fact,
+so the demo log exercises the same paths as a real one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from amanah.transparency import canonical_json
-
-DEMO_TYPE = "amanah.demo.v1"
-_START = datetime(2025, 11, 3, 8, 0, tzinfo=UTC)
-_STEP = timedelta(hours=6)
 _CENT = Decimal("0.01")
 
 
@@ -50,26 +43,21 @@ _GOVERNORATES = (
 _SECTORS = (("housing", Decimal("0.12")), ("education", Decimal("0.05")))
 
 
-def demo_entries() -> list[bytes]:
-    """The demo log's entries, each RFC 8785 canonical JSON, in log order."""
+@dataclass(frozen=True)
+class DemoRecord:
+    kind: str
+    actor: str
+    data: dict[str, Any]
+
+
+def demo_records() -> list[DemoRecord]:
+    """The demo log's facts in log order; every kind starts with `demo.` and every record
+    says `"illustrative": true`, so no demo figure can pass for a real one."""
     records = [*_pledges(), *_contributions(), *_allocations(), *_milestones()]
     return [
-        _entry(at=_START + number * _STEP, actor=actor, data=data)
-        for number, (actor, data) in enumerate(records)
+        DemoRecord(f"demo.{data.pop('kind')}", actor, {**data, "illustrative": True})
+        for actor, data in records
     ]
-
-
-def _entry(*, at: datetime, actor: str, data: dict[str, Any]) -> bytes:
-    return canonical_json(
-        {
-            "type": DEMO_TYPE,
-            "at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "actor": actor,
-            "data": {**data, "illustrative": True},
-            "private_commitment": None,
-            "signatures": [],
-        }
-    )
 
 
 def _money(value: Decimal) -> dict[str, str]:

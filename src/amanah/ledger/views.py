@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
-from amanah.ledger.wiring import log_reader
+from amanah.ledger.wiring import log_storage
 from amanah.transparency import MalformedInput, TileNotFound, parse_tile_path
 
 # The checkpoint changes as the log grows; a few seconds of caching spares the server
@@ -33,7 +33,7 @@ def tile(request: HttpRequest, rest: str) -> HttpResponse:
 
 def _log_file(path: str, content_type: str, cache_control: str) -> HttpResponse:
     try:
-        data = log_reader().read(path)
+        data = log_storage().read(path)
     except TileNotFound:
         raise Http404("no such log file") from None
     response = HttpResponse(data, content_type=content_type)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "template_partials.apps.SimpleAppConfig",
     "amanah.core",
     "amanah.ledger",
+    "amanah.portal",
 ]
 
 MIDDLEWARE = [
@@ -168,6 +169,6 @@ LOGGING: dict[str, Any] = {
     "loggers": {"django": {"handlers": ["stderr"], "level": _LOG_LEVEL, "propagate": False}},
 }
 
-# The transparency log: its public files and, in `.amanah-log/`, its private signing key.
-AMANAH_LOG_DIR = env.path("AMANAH_LOG_DIR", AMANAH_VAR_DIR / "log")
+# The log's Ed25519 signing key; created on first use (mode 0600) when the file is missing.
+AMANAH_LOG_KEY_FILE = env.path("AMANAH_LOG_KEY_FILE", AMANAH_VAR_DIR / "log-signer.key")
 AMANAH_LOG_ORIGIN = env.string("AMANAH_LOG_ORIGIN", "localhost/amanah-demo")

@@ -1,0 +1,200 @@
+"""Writing to the log: `record` (inside the caller's transaction) and `integrate_pending`.
+
+    with transaction.atomic():
+        pledge.save()
+        ledger.record("pledge.recorded", pledge_public(pledge), actor=actor)
+
+The entry and the domain change commit together or not at all. After commit, the new
+entries are integrated into tiles and a checkpoint is signed, in one transaction of their
+own; if that step fails or the process dies, the next commit (or `amanah log integrate`)
+integrates everything still pending, so nothing recorded is ever left out.
+
+Sequencing relies on PostgreSQL's default READ COMMITTED isolation: a writer waiting on
+the sequencer row re-reads it once the holder commits. Under REPEATABLE READ or
+SERIALIZABLE that writer would fail with a serialization error instead, so leave
+`isolation_level` unset in DATABASES.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from amanah.ledger.models import SINGLETON, LogEntry, Sequencer, SignedCheckpoint, TreeHead
+from amanah.ledger.wiring import log_signer, log_storage
+from amanah.transparency import (
+    Checkpoint,
+    LogForked,
+    ProofInvalid,
+    TileHashReader,
+    TileWriter,
+    canonical_json,
+    commit_private,
+    sign_note,
+    verify_consistency,
+)
+
+__all__ = ["LedgerError", "integrate_pending", "record"]
+
+_KIND = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
+# The bundle format stores each entry's length in 16 bits.
+_MAX_ENTRY_BYTES = 0xFFFF
+
+
+class LedgerError(ValueError):
+    """A log entry that must not be written; the message names the field at fault."""
+
+
+# RFC 8785 numbers are IEEE 754 doubles: integers beyond 2**53 - 1 would lose digits.
+_MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def _check_json(value: Any, where: str) -> None:
+    """Only JSON types, and no floats: amounts travel as decimal strings, never binary floats."""
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, int):
+        if abs(value) > _MAX_SAFE_INTEGER:
+            raise LedgerError(f"{where} is an integer too large for JSON; log it as a string")
+        return
+    if isinstance(value, str):
+        _check_text(value, where)
+        return
+    if isinstance(value, float | Decimal):
+        raise LedgerError(
+            f"{where} is a {type(value).__name__}; log amounts as decimal strings, not numbers"
+        )
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise LedgerError(f"{where} has a key that is not a string: {key!r}")
+            _check_text(key, f"{where} key {key!r}")
+            _check_json(item, f"{where}.{key}")
+        return
+    if isinstance(value, list | tuple):
+        for position, item in enumerate(value):
+            _check_json(item, f"{where}[{position}]")
+        return
+    raise LedgerError(f"{where} is a {type(value).__name__}, which JSON cannot hold")
+
+
+def _check_text(text: str, where: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise LedgerError(f"{where} holds a lone surrogate, which UTF-8 cannot encode") from None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def record(
+    kind: str,
+    data: Mapping[str, Any],
+    *,
+    actor: str,
+    private: Mapping[str, Any] | None = None,
+    signatures: Sequence[Mapping[str, Any]] = (),
+) -> LogEntry:
+    """Append one public fact to the log, in the caller's (already open) transaction.
+
+    `private` stays in the database; the entry carries only a salted commitment to it.
+    The index is taken under a row lock, so concurrent writers get dense, unique indexes.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("ledger.record must run inside the service's transaction.atomic()")
+    if not _KIND.fullmatch(kind):
+        raise LedgerError(f"kind {kind!r} must be dotted lowercase words, like 'pledge.recorded'")
+    if not actor:
+        raise LedgerError("actor must name who made the change")
+    _check_json(dict(data), "data")
+    _check_json(list(signatures), "signatures")
+    commitment, salt = None, None
+    if private is not None:
+        _check_json(dict(private), "private")
+        commitment, salt = commit_private(dict(private))
+    at = _now()
+    entry = canonical_json(
+        {
+            "type": f"amanah.{kind}.v1",
+            "at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "actor": actor,
+            "data": dict(data),
+            "private_commitment": commitment,
+            "signatures": list(signatures),
+        }
+    )
+    if len(entry) > _MAX_ENTRY_BYTES:
+        raise LedgerError(
+            f"data is too large to log: {len(entry)} bytes, at most {_MAX_ENTRY_BYTES}"
+        )
+    sequencer = Sequencer.objects.select_for_update().get(id=SINGLETON)
+    logged = LogEntry.objects.create(
+        index=sequencer.next_index,
+        kind=kind,
+        recorded_at=at,
+        actor=actor,
+        entry=entry,
+        private_data=None if private is None else dict(private),
+        private_salt=salt,
+    )
+    sequencer.next_index += 1
+    sequencer.save(update_fields=["next_index"])
+    # robust: the entry is committed whatever happens here; a failed integration is
+    # logged and retried by the next commit or by `amanah log integrate`.
+    transaction.on_commit(integrate_pending, robust=True)
+    return logged
+
+
+def integrate_pending() -> SignedCheckpoint | None:
+    """Integrate every committed entry not yet in the tiles, then sign a checkpoint.
+
+    Returns the new checkpoint, or None when there was nothing to integrate.
+    """
+    with transaction.atomic():
+        head = TreeHead.objects.select_for_update().get(id=SINGLETON)
+        pending = list(
+            LogEntry.objects.filter(index__gte=head.size)
+            .order_by("index")
+            .values_list("index", "entry")
+        )
+        if not pending:
+            return None
+        if pending[0][0] != head.size or pending[-1][0] != head.size + len(pending) - 1:
+            raise RuntimeError(f"log entries are not dense after index {head.size}")
+        storage = log_storage()
+        writer = TileWriter(storage, head.size)
+        if writer.root() != bytes(head.root_hash):
+            raise RuntimeError(f"the stored tiles do not match the tree head at size {head.size}")
+        writer.append([bytes(entry) for _, entry in pending])
+        writer.flush()
+        head.size, head.root_hash = writer.size, writer.root()
+        head.save()
+        return _sign(head.size, bytes(head.root_hash), storage)
+
+
+def _sign(size: int, root: bytes, storage: Any) -> SignedCheckpoint:
+    """Sign the tree head, after proving it extends the last checkpoint signed."""
+    last = SignedCheckpoint.objects.order_by("-size").first()
+    if last is not None:
+        try:
+            proof = TileHashReader(storage, size).consistency_proof(last.size) if last.size else []
+            if last.size:
+                verify_consistency(last.size, size, bytes(last.root_hash), root, proof)
+        except (ProofInvalid, ValueError) as error:
+            raise LogForked(
+                f"refusing to sign size {size}: not an extension of the checkpoint signed at"
+                f" size {last.size} ({error})"
+            ) from error
+    signer = log_signer()
+    note = sign_note(Checkpoint(signer.name, size, root).to_text(), [signer])
+    storage.write("checkpoint", note)
+    return SignedCheckpoint.objects.create(
+        size=size, root_hash=root, note=note.decode(), signed_at=_now()
+    )

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from django.urls import path, register_converter
+
+from amanah.portal import views
+
+
+class _Index:
+    """A log index in canonical decimal: `/entries/7/` has no `/entries/007/` twin."""
+
+    regex = "0|[1-9][0-9]*"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(_Index, "index")
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("entries/<index:index>/", views.entry, name="entry"),
+    path("entries/<index:index>/receipt", views.entry_receipt, name="entry-receipt"),
+]
