@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,14 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from amanah.transparency import TransparencyError, parse_verifier_key
 from amanah.transparency.cosignature import CosignatureVerifier
@@ -77,3 +85,34 @@ def progress_bar(label: str, *, enabled: bool) -> Iterator[Callable[[int, int], 
             progress.update(task, completed=done, total=total)
 
         yield update
+
+
+@contextmanager
+def progress_after(
+    label: str,
+    *,
+    delay: float = 1.0,
+    console: Console = stderr,
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[Callable[[int, int], None]]:
+    """A callback `(done, total)` that shows a transient bar on `console` only once the
+    work has taken more than `delay` seconds: a quick job prints nothing extra."""
+    started = clock()
+    shown: list[tuple[Progress, TaskID]] = []
+
+    def update(done: int, total: int) -> None:
+        if not shown:
+            if clock() - started <= delay:
+                return
+            columns = (TextColumn(label), BarColumn(), MofNCompleteColumn())
+            progress = Progress(*columns, TimeRemainingColumn(), console=console, transient=True)
+            progress.start()
+            shown.append((progress, progress.add_task(label, total=total)))
+        progress, task = shown[0]
+        progress.update(task, completed=done, total=total)
+
+    try:
+        yield update
+    finally:
+        for progress, _task in shown:
+            progress.stop()

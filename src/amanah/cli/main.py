@@ -1,11 +1,12 @@
 """`amanah`: the operator's command. Log and verification commands are mounted from the
-Django-free tools so operators and outsiders run the very same code."""
+Django-free tools so operators and outsiders run the very same code; `amanah log export`
+and `amanah log integrate` work on the server's database and set Django up lazily."""
 
 from __future__ import annotations
 
 import typer
 
-from . import log, verify
+from . import ledger, log, verify
 
 app = typer.Typer(
     add_completion=False,
@@ -14,4 +15,14 @@ app = typer.Typer(
     help="Amanah's command line.",
 )
 app.add_typer(verify.app, name="verify")
-app.add_typer(log.app, name="log")
+
+# `amanah log`: amanah-log's commands on a log directory, then those on the server's log.
+log_app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Grow a log in a directory (init, append, checkpoint, receipt), or export and "
+    "integrate the server's log (export, integrate).",
+)
+log_app.registered_commands.extend([*log.app.registered_commands, *ledger.app.registered_commands])
+app.add_typer(log_app, name="log")
