@@ -27,6 +27,7 @@ run: setup
 	@echo "  Amanah is starting on http://$(HOST):$(PORT)/"
 	@echo "    home page:            http://$(HOST):$(PORT)/"
 	@echo "    the log's checkpoint: http://$(HOST):$(PORT)/log/checkpoint"
+	@echo "    one entry + receipt:  http://$(HOST):$(PORT)/entries/0/   (Arabic: /ar/entries/0/)"
 	@echo "    verify it yourself:   $(BIN)/amanah-verify log http://$(HOST):$(PORT)/log --key \"\$$(cat var/log-key.pub)\""
 	@echo "  Stop with Ctrl-C."
 	@echo
