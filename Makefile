@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint typecheck pytest bench messages clean
+.PHONY: setup run test lint typecheck pytest bench messages openapi clean
 
 setup: $(STAMP)
 
@@ -28,6 +28,7 @@ run: setup
 	@echo "    home page:            http://$(HOST):$(PORT)/"
 	@echo "    the log's checkpoint: http://$(HOST):$(PORT)/log/checkpoint"
 	@echo "    one entry + receipt:  http://$(HOST):$(PORT)/entries/0/   (Arabic: /ar/entries/0/)"
+	@echo "    the API and its docs: http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "    verify it yourself:   $(BIN)/amanah-verify log http://$(HOST):$(PORT)/log --key \"\$$(cat var/log-key.pub)\""
 	@echo "  Stop with Ctrl-C."
 	@echo
@@ -53,6 +54,10 @@ bench: setup
 
 messages: setup
 	$(PY) -m amanah.manage makemessages -l ar --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+
+# docs/openapi.json is committed; tests/api/test_api_openapi.py fails when it drifts.
+openapi: setup
+	$(PY) -m amanah.manage export_openapi_schema --api amanah.api.main.api --indent 2 --sorted --output docs/openapi.json
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -58,17 +58,18 @@ def test_export_writes_what_the_server_serves_and_the_verifier_accepts_it(
     result = amanah("log", "export", exported)
 
     assert result.exit_code == 0, result.output
-    assert f"Exported the checkpoint of size 36 and 2 tiles to {exported}." in result.output
+    size = demo_log.size
+    assert f"Exported the checkpoint of size {size} and 2 tiles to {exported}." in result.output
     assert f"amanah-verify log {exported} --key {demo_log.key_text}" in result.output
     files = _files(exported)
-    assert sorted(files) == sorted(["checkpoint", *(t.path for t in tiles_for_size(36))])
+    assert sorted(files) == sorted(["checkpoint", *(t.path for t in tiles_for_size(size))])
     for path, data in files.items():
         assert client.get(f"/log/{path}").content == data, path
     verified = amanah(
         "verify", "log", exported, "--key", demo_log.key_text, "--state", tmp_path / "trust"
     )
     assert verified.exit_code == 0, verified.output
-    assert "OK localhost/amanah-demo: 36 entries, every tile checked" in verified.output
+    assert f"OK localhost/amanah-demo: {size} entries, every tile checked" in verified.output
 
 
 def test_export_again_brings_a_mirror_up_to_date_consistently(
@@ -78,7 +79,7 @@ def test_export_again_brings_a_mirror_up_to_date_consistently(
     assert amanah("log", "export", exported).exit_code == 0
     first = amanah("verify", "log", exported, "--key", demo_log.key_text, "--state", trust)
     assert first.exit_code == 0, first.output
-    append_entries(300 - 36)
+    append_entries(300 - demo_log.size)
 
     result = amanah("log", "export", exported)
 
@@ -90,10 +91,10 @@ def test_export_again_brings_a_mirror_up_to_date_consistently(
     assert not (exported / "tile" / "0" / "000.p").exists()
     for path, data in files.items():
         assert client.get(f"/log/{path}").content == data, path
-    # The verifier trusted size 36 from the first export and now proves 300 extends it.
+    # The verifier trusted the demo's size from the first export; now 300 extends it.
     verified = amanah("verify", "log", exported, "--key", demo_log.key_text, "--state", trust)
     assert verified.exit_code == 0, verified.output
-    assert "consistent with the size 36 checkpoint trusted before" in verified.output
+    assert f"consistent with the size {demo_log.size} checkpoint trusted before" in verified.output
 
 
 def test_export_completes_an_export_interrupted_before_its_checkpoint(
@@ -167,7 +168,9 @@ def test_export_to_an_unwritable_place_fails_in_one_sentence(
     result = amanah("log", "export", tmp_path / "file" / "mirror")
 
     assert result.exit_code == 2
-    assert result.output.startswith("error: cannot write tile/entries/000.p/36: Not a directory")
+    assert result.output.startswith(
+        f"error: cannot write tile/entries/000.p/{demo_log.size}: Not a directory"
+    )
     assert "Traceback" not in result.output
 
 
@@ -200,7 +203,9 @@ def test_integrate_with_nothing_pending_says_so(demo_log: DemoLog) -> None:
     result = amanah("log", "integrate")
 
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "Nothing pending: the latest checkpoint has size 36."
+    assert (
+        result.output.strip() == f"Nothing pending: the latest checkpoint has size {demo_log.size}."
+    )
     assert SignedCheckpoint.objects.count() == 1
 
 
@@ -211,21 +216,23 @@ def test_integrate_signs_what_is_pending_and_prints_the_new_size(demo_log: DemoL
     result = amanah("log", "integrate")
 
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "Signed a checkpoint of size 37."
-    assert SignedCheckpoint.objects.order_by("-size").first().size == 37  # type: ignore[union-attr]
+    size = demo_log.size + 1
+    assert result.output.strip() == f"Signed a checkpoint of size {size}."
+    assert SignedCheckpoint.objects.order_by("-size").first().size == size  # type: ignore[union-attr]
 
 
 def test_integrate_refuses_tampered_tiles_and_exits_1(demo_log: DemoLog) -> None:
-    LogTile.objects.filter(path="tile/0/000.p/36").update(data=b"\x00" * 32 * 36)
+    size = demo_log.size
+    LogTile.objects.filter(path=f"tile/0/000.p/{size}").update(data=b"\x00" * 32 * size)
     with transaction.atomic():
         record("test.entry", {"n": 1}, actor="test:a")
 
     result = amanah("log", "integrate")
 
     assert result.exit_code == 1
-    assert "refused: the stored tiles do not match the tree head at size 36" in result.output
+    assert f"refused: the stored tiles do not match the tree head at size {size}" in result.output
     assert SignedCheckpoint.objects.count() == 1
-    assert LogEntry.objects.count() == 37
+    assert LogEntry.objects.count() == size + 1
 
 
 # --- the progress bar ------------------------------------------------------------------
@@ -300,7 +307,8 @@ def test_installed_commands_export_a_log_the_verifier_accepts(tmp_path: Path) ->
         "--key", tmp_path / "var" / "log-key.pub", "--state", tmp_path / "trust",
     )  # fmt: skip
 
-    assert integrated.stdout.strip() == "Nothing pending: the latest checkpoint has size 36."
+    # The demo: 12 organisations, then 36 illustrative facts.
+    assert integrated.stdout.strip() == "Nothing pending: the latest checkpoint has size 48."
     assert exported.returncode == 0, exported.stderr
     assert verified.returncode == 0, verified.stderr
-    assert "36 entries, every tile checked" in verified.stdout
+    assert "48 entries, every tile checked" in verified.stdout

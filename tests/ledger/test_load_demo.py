@@ -14,9 +14,16 @@ from amanah.ledger.models import LogEntry, LogTile, SignedCheckpoint
 from amanah.ledger.services import record
 from amanah.ledger.storage import DatabaseTileStorage
 from amanah.ledger.wiring import log_signer
+from amanah.orgs.demo import DEMO_ORGANISATIONS
+from amanah.orgs.models import Organisation
+from amanah.orgs.selectors import PUBLIC_FIELDS
 from amanah.transparency import canonical_json, parse_verifier_key, verify_log
 
-DEMO_SIZE = 36
+# 12 organisations registered first (7 donors' agencies, 5 Palestinian bodies), then the
+# 36 illustrative facts of `demo_records()`.
+DEMO_ORGANISATION_COUNT = 12
+DEMO_FACTS = 36
+DEMO_SIZE = DEMO_ORGANISATION_COUNT + DEMO_FACTS
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +44,7 @@ def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_demo_records_are_36_illustrative_facts() -> None:
     records = demo_records()
 
-    assert len(records) == DEMO_SIZE
+    assert len(records) == DEMO_FACTS
     assert {r.kind for r in records} == {
         "demo.pledge.recorded",
         "demo.contribution.received",
@@ -54,10 +61,16 @@ def test_load_demo_records_a_log_that_verifies_with_the_published_key(var_dir: P
     assert f"The log's public key is in {var_dir / 'log-key.pub'}." in output
     key_text = (var_dir / "log-key.pub").read_text()
     assert key_text == log_signer().verifier().key_text + "\n"
-    report = verify_log(DatabaseTileStorage(), parse_verifier_key(key_text), entries=[0, 35])
+    last = DEMO_SIZE - 1
+    report = verify_log(
+        DatabaseTileStorage(),
+        parse_verifier_key(key_text),
+        entries=[0, DEMO_ORGANISATION_COUNT, last],
+    )
     assert report.checkpoint.origin == "localhost/amanah-demo"
     assert report.checkpoint.size == DEMO_SIZE
     assert [json.loads(e.entry)["type"] for e in report.entries] == [
+        "amanah.organisation.registered.v1",
         "amanah.demo.pledge.recorded.v1",
         "amanah.demo.milestone.verified.v1",
     ]
@@ -117,7 +130,7 @@ def test_load_demo_speaks_arabic_in_an_arabic_locale(
 
     output = _load_demo()
 
-    assert "سُجِّلت القيود التجريبية في السجل (عددها: 36)." in output
+    assert f"سُجِّلت القيود التجريبية في السجل (عددها: {DEMO_SIZE})." in output
     assert "Recorded" not in output
 
 
@@ -130,11 +143,39 @@ def test_demo_entries_are_canonical_json_in_the_design_shape(var_dir: Path) -> N
         assert canonical_json(value) == entry
         assert set(value) == {"type", "at", "actor", "data", "private_commitment", "signatures"}
         assert value["type"] == f"amanah.{logged.kind}.v1"
-        assert logged.kind.startswith("demo.")
         assert value["at"] == logged.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ")
         assert value["actor"] == logged.actor
         assert value["private_commitment"] is None
         assert value["signatures"] == []
+        # Demo facts say so; demo organisations carry an identifier no registry issues.
+        if logged.kind == "organisation.registered":
+            assert value["data"]["iati_identifier"].startswith("XI-DEMO-")
+            continue
+        assert logged.kind.startswith("demo.")
         assert value["data"]["illustrative"] is True
         amount = value["data"].get("amount")
         assert amount is None or (isinstance(amount["value"], str) and amount["currency"] == "USD")
+
+
+def test_load_demo_registers_donors_agencies_then_palestinian_bodies(var_dir: Path) -> None:
+    _load_demo()
+
+    assert len(DEMO_ORGANISATIONS) == DEMO_ORGANISATION_COUNT
+    registrations = list(LogEntry.objects.filter(index__lt=DEMO_ORGANISATION_COUNT))
+    assert {e.kind for e in registrations} == {"organisation.registered"}
+    assert {e.actor for e in registrations} == {"demo:secretariat"}
+    logged = [json.loads(bytes(e.entry))["data"] for e in registrations]
+    assert [data["iati_identifier"] for data in logged] == [
+        o.iati_identifier for o in DEMO_ORGANISATIONS
+    ]
+    assert all(set(data) == set(PUBLIC_FIELDS) for data in logged)
+    assert [data["country"] for data in logged[:7]] == ["PK", "TR", "ID", "EG", "QA", "SA", "JO"]
+    palestinian = Organisation.objects.filter(is_palestinian=True)
+    assert palestinian.count() == 5
+    assert set(palestinian.values_list("country", flat=True)) == {"PS"}
+    # Every name in both languages.
+    assert not Organisation.objects.filter(name_en="").exists()
+    assert not Organisation.objects.filter(name_ar="").exists()
+    assert Organisation.objects.get(iati_identifier="XI-DEMO-PS-MOPWH").name_ar == (
+        "وزارة الأشغال العامة والإسكان"
+    )

@@ -14,9 +14,12 @@ def test_the_served_log_verifies_as_an_outsider_would_check_it(
     key = parse_verifier_key(demo_log.key_text)
 
     with HttpReader(f"{live_server.url}/log") as reader:
-        report = verify_log(reader, key, entries=[0, 35])
+        report = verify_log(reader, key, entries=[0, 12, 47])
 
-    assert report.checkpoint.size == demo_log.size == 36
+    assert report.checkpoint.size == demo_log.size == 48
     assert report.checkpoint.origin == "localhost/amanah-demo"
-    assert json.loads(report.entries[0].entry)["data"]["donor"]["name"] == "Pakistan"
-    assert json.loads(report.entries[1].entry)["type"] == "amanah.demo.milestone.verified.v1"
+    first, pledge, last = (json.loads(e.entry) for e in report.entries)
+    assert first["type"] == "amanah.organisation.registered.v1"
+    assert first["data"]["country"] == "PK"
+    assert pledge["data"]["donor"]["name"] == "Pakistan"
+    assert last["type"] == "amanah.demo.milestone.verified.v1"

@@ -42,7 +42,8 @@ def test_checkpoint_is_404_before_the_first_is_signed(client: Client, db: None) 
 def test_every_file_of_the_log_is_served_as_stored(client: Client, demo_log: DemoLog) -> None:
     storage = DatabaseTileStorage()
     tiles = list(tiles_for_size(demo_log.size))
-    assert [t.path for t in tiles] == ["tile/entries/000.p/36", "tile/0/000.p/36"]
+    size = demo_log.size
+    assert [t.path for t in tiles] == [f"tile/entries/000.p/{size}", f"tile/0/000.p/{size}"]
 
     for tile in tiles:
         response = client.get(f"/log/{tile.path}")
@@ -113,7 +114,7 @@ def test_head_is_allowed_and_writes_are_not(client: Client, demo_log: DemoLog) -
         "/log/tile/64/000",
         "/log/tile/0/000.p/0",
         "/log/tile/0/000.p/256",
-        "/log/tile/0/000.p/036",
+        "/log/tile/0/000.p/048",
         "/log/tile/entries",
         "/log/tile/data/000",
         "/log/tile/8/0/000",
@@ -126,8 +127,8 @@ def test_head_is_allowed_and_writes_are_not(client: Client, demo_log: DemoLog) -
         "/log/tile/0/../../log.key",
         "/log/tile/%2e%2e/log.key",
         "/log/tile/0/000.p/..%2f..%2flog.key",
-        "/log/tile/./0/000.p/36",
-        "/log/tile/0/./000.p/36",
+        "/log/tile/./0/000.p/48",
+        "/log/tile/0/./000.p/48",
     ],
 )
 def test_anything_but_a_published_tile_is_404(client: Client, demo_log: DemoLog, path: str) -> None:

@@ -26,7 +26,7 @@ SECRET_PLACE = "warehouse-7-grid-31.5017N-34.4668E"
 
 @pytest.fixture
 def private_entry(demo_log: DemoLog) -> int:
-    """Entry 36: public data plus private details that must never be shown."""
+    """Entry 48: public data plus private details that must never be shown."""
     with transaction.atomic():
         logged = record(
             "aid.delivered",
@@ -39,14 +39,14 @@ def private_entry(demo_log: DemoLog) -> int:
 
 
 def test_entry_page_shows_the_entry_as_logged(client: Client, demo_log: DemoLog) -> None:
-    response = client.get("/entries/0/")
+    response = client.get("/entries/12/")  # the first pledge, after 12 organisations
 
     assert response.status_code == 200
     html = response.content.decode()
-    logged = LogEntry.objects.get(index=0)
+    logged = LogEntry.objects.get(index=12)
     entry = bytes(logged.entry)
-    assert "<h1>Log entry 0</h1>" in html
-    assert "<dd>0</dd>" in html
+    assert "<h1>Log entry 12</h1>" in html
+    assert "<dd>12</dd>" in html
     assert '<code dir="ltr">demo.pledge.recorded</code>' in html
     assert '<code dir="ltr">demo:secretariat</code>' in html
     assert f'<time datetime="{logged.recorded_at.isoformat()}">' in html
@@ -107,7 +107,7 @@ def test_receipt_verifies_with_the_command_the_page_prints(
     )
 
     assert result.exit_code == 0, result.output
-    assert "OK entry 3 is in localhost/amanah-demo (checkpoint of 36 entries)" in result.output
+    assert "OK entry 3 is in localhost/amanah-demo (checkpoint of 48 entries)" in result.output
 
 
 def test_private_details_never_appear_on_the_page_or_in_the_receipt(
@@ -163,7 +163,7 @@ def test_an_entry_no_checkpoint_covers_yet_is_404(
 @pytest.mark.parametrize(
     "path",
     [
-        "/entries/36/",
+        "/entries/48/",
         "/entries/99999999999999999999999/",
         "/entries/99999999999999999999999/receipt",
         "/entries/-1/",
@@ -171,7 +171,7 @@ def test_an_entry_no_checkpoint_covers_yet_is_404(
         "/entries/00/receipt",
         "/entries/+7/",
         "/entries/x/",
-        "/ar/entries/36/receipt",
+        "/ar/entries/48/receipt",
     ],
 )
 def test_entries_beyond_the_log_are_404(client: Client, demo_log: DemoLog, path: str) -> None:

@@ -20,10 +20,15 @@ from amanah.ledger.wiring import log_storage, log_verifier
 from amanah.transparency import TileHashReader, leaf_hash, make_receipt
 
 __all__ = [
+    "LogCheckpoint",
     "LogEntryDetail",
+    "LogEntryPage",
+    "LogEntryPublic",
     "LogEntrySummary",
     "LogOverview",
+    "log_checkpoint_latest",
     "log_entry_get",
+    "log_entry_list_after",
     "log_entry_list_latest",
     "log_entry_receipt",
     "log_overview",
@@ -55,6 +60,27 @@ def log_overview() -> LogOverview | None:
     if latest is None:
         return None
     return LogOverview(_origin(), latest.size, bytes(latest.root_hash), _verifier_key())
+
+
+@dataclass(frozen=True)
+class LogCheckpoint:
+    """The latest signed checkpoint, as the API publishes it."""
+
+    origin: str
+    size: int
+    root_hash: bytes
+    note: str  # the signed note, byte for byte the log's /checkpoint
+    signed_at: datetime
+
+
+def log_checkpoint_latest() -> LogCheckpoint | None:
+    """The latest signed checkpoint; None before the first."""
+    latest = SignedCheckpoint.objects.order_by("-size").first()
+    if latest is None:
+        return None
+    return LogCheckpoint(
+        _origin(), latest.size, bytes(latest.root_hash), latest.note, latest.signed_at
+    )
 
 
 @dataclass(frozen=True)
@@ -97,6 +123,41 @@ def log_entry_list_latest(*, limit: int = 10) -> list[LogEntrySummary]:
         .values(*_SUMMARY_FIELDS)[:limit]
     )
     return [LogEntrySummary(**row) for row in rows]
+
+
+@dataclass(frozen=True)
+class LogEntryPublic:
+    """An entry's public fields, with its data parsed from the logged bytes."""
+
+    index: int
+    kind: str
+    recorded_at: datetime
+    actor: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LogEntryPage:
+    entries: list[LogEntryPublic]
+    # The `after` that continues this page; None when no signed entry follows.
+    next_after: int | None
+
+
+def log_entry_list_after(*, after: int | None, limit: int) -> LogEntryPage:
+    """Up to `limit` signed entries with an index above `after` (from the first when
+    None), oldest first, in one query."""
+    rows = LogEntry.objects.filter(index__lt=_latest_size()).order_by("index")
+    if after is not None:
+        rows = rows.filter(index__gt=after)
+    # One row more than asked tells whether another page follows.
+    found = list(rows.values(*_SUMMARY_FIELDS, "entry")[: limit + 1])
+    entries = [_public(**row) for row in found[:limit]]
+    next_after = entries[-1].index if len(found) > limit else None
+    return LogEntryPage(entries, next_after)
+
+
+def _public(*, entry: bytes, **summary: Any) -> LogEntryPublic:
+    return LogEntryPublic(**summary, data=json.loads(bytes(entry))["data"])
 
 
 def log_entry_get(*, index: int) -> LogEntryDetail | None:

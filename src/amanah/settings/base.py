@@ -26,17 +26,23 @@ CSRF_TRUSTED_ORIGINS = env.strings("AMANAH_CSRF_TRUSTED_ORIGINS", [])
 INSTALLED_APPS = [
     # Before staticfiles, so that runserver serves static files the way production does.
     "whitenoise.runserver_nostatic",
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Serves Swagger UI from our own static files (no CDN) and adds `export_openapi_schema`.
+    "ninja",
     # The simple config: the loaders are set explicitly in TEMPLATES below.
     "template_partials.apps.SimpleAppConfig",
     "amanah.core",
     "amanah.ledger",
+    "amanah.orgs",
+    "amanah.accounts",
     "amanah.portal",
+    "amanah.demo",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +112,7 @@ DATABASES = {"default": env.database("DATABASE_URL") or _SQLITE}
 # Transactions are explicit, one per service; a request-wide one would hide them.
 ATOMIC_REQUESTS = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

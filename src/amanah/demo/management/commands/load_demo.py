@@ -15,6 +15,7 @@ from amanah.ledger.demo import demo_records
 from amanah.ledger.models import LogEntry
 from amanah.ledger.services import integrate_pending, record
 from amanah.ledger.wiring import publish_verifier_key
+from amanah.orgs.demo import load_demo_organisations
 
 
 class Command(BaseCommand):
@@ -25,6 +26,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 existing = LogEntry.objects.count()
                 if not existing:
+                    # The donors' agencies and Palestinian bodies first, then the facts.
+                    load_demo_organisations(actor="demo:secretariat")
                     for demo in demo_records():
                         record(demo.kind, demo.data, actor=demo.actor)
             # Normally run on commit; called here too so the command's own output is final

@@ -1,0 +1,1 @@
+"""People who sign in, the role each holds, and their API tokens."""

@@ -1,0 +1,79 @@
+"""The API's OpenAPI schema: committed, never drifting, served with its docs page."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.test import Client
+from openapi_check import EXPORT_ARGS, REGENERATE, SCHEMA_FILE
+
+
+def test_the_committed_schema_is_the_apis(tmp_path: Path) -> None:
+    exported = tmp_path / "openapi.json"
+
+    call_command("export_openapi_schema", *EXPORT_ARGS, "--output", str(exported))
+
+    assert exported.read_text() == SCHEMA_FILE.read_text(), (
+        f"docs/openapi.json is not the API's schema any more; regenerate it with\n"
+        f"    {REGENERATE}\n"
+        "and review the difference: a published API changes by adding, not by breaking."
+    )
+
+
+def test_the_schema_is_served(client: Client) -> None:
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    assert response.json() == json.loads(SCHEMA_FILE.read_text())
+
+
+def test_the_schema_describes_the_api() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+
+    assert schema["info"]["title"] == "Amanah API"
+    assert schema["info"]["version"] == "1"
+    assert set(schema["paths"]) == {
+        "/api/v1/log/checkpoint",
+        "/api/v1/log/entries",
+        "/api/v1/log/entries/{index}",
+        "/api/v1/me",
+    }
+    assert schema["components"]["securitySchemes"] == {
+        "ApiTokenAuth": {"scheme": "bearer", "type": "http"}
+    }
+    # The log is public; /me needs a token.
+    assert "security" not in schema["paths"]["/api/v1/log/checkpoint"]["get"]
+    assert schema["paths"]["/api/v1/me"]["get"]["security"] == [{"ApiTokenAuth": []}]
+
+
+def test_every_error_status_is_declared_with_the_error_schema() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text())
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    ref = response["content"]["application/json"]["schema"]["$ref"]
+                    assert ref == "#/components/schemas/ErrorOut", (method, path, status)
+
+
+def test_the_docs_page_loads_nothing_from_elsewhere(client: Client) -> None:
+    response = client.get("/api/v1/docs")
+
+    assert response.status_code == 200
+    html = response.text
+    assert "<title>Amanah API</title>" in html
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources
+    assert [s for s in sources if not s.startswith("/static/")] == []
+    # No inline script runs: the settings travel as inert JSON, which the CSP allows.
+    for attributes in re.findall(r"<script([^>]*)>", html):
+        assert "src=" in attributes or 'type="application/json"' in attributes
+    assert response["Content-Security-Policy"].startswith("default-src 'self'")
+    # collectstatic will find each of them among the installed apps' static files.
+    for path in sources:
+        assert finders.find(path.removeprefix("/static/")), path
