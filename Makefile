@@ -28,6 +28,7 @@ run: setup
 	@echo "    home page:            http://$(HOST):$(PORT)/"
 	@echo "    the log's checkpoint: http://$(HOST):$(PORT)/log/checkpoint"
 	@echo "    one entry + receipt:  http://$(HOST):$(PORT)/entries/0/   (Arabic: /ar/entries/0/)"
+	@echo "    the board's motions:  http://$(HOST):$(PORT)/motions/   (Arabic: /ar/motions/)"
 	@echo "    the API and its docs: http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "    verify it yourself:   $(BIN)/amanah-verify log http://$(HOST):$(PORT)/log --key \"\$$(cat var/log-key.pub)\""
 	@echo "  Stop with Ctrl-C."

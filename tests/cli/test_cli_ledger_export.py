@@ -307,8 +307,8 @@ def test_installed_commands_export_a_log_the_verifier_accepts(tmp_path: Path) ->
         "--key", tmp_path / "var" / "log-key.pub", "--state", tmp_path / "trust",
     )  # fmt: skip
 
-    # The demo: 12 organisations, then 36 illustrative facts.
-    assert integrated.stdout.strip() == "Nothing pending: the latest checkpoint has size 48."
+    # The demo: 12 organisations, 36 illustrative facts, then the board (43 entries).
+    assert integrated.stdout.strip() == "Nothing pending: the latest checkpoint has size 91."
     assert exported.returncode == 0, exported.stderr
     assert verified.returncode == 0, verified.stderr
-    assert "48 entries, every tile checked" in verified.stdout
+    assert "91 entries, every tile checked" in verified.stdout

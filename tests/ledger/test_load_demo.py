@@ -20,10 +20,23 @@ from amanah.orgs.selectors import PUBLIC_FIELDS
 from amanah.transparency import canonical_json, parse_verifier_key, verify_log
 
 # 12 organisations registered first (7 donors' agencies, 5 Palestinian bodies), then the
-# 36 illustrative facts of `demo_records()`.
+# 36 illustrative facts of `demo_records()`, then the demo board: 9 seats, their holders
+# and keys and the policy (28 entries), and two motions signed by five seats each and
+# executed (7 entries, and 8 for the policy change, which sets a new policy).
 DEMO_ORGANISATION_COUNT = 12
 DEMO_FACTS = 36
-DEMO_SIZE = DEMO_ORGANISATION_COUNT + DEMO_FACTS
+DEMO_BOARD = 28 + 7 + 8
+DEMO_SIZE = DEMO_ORGANISATION_COUNT + DEMO_FACTS + DEMO_BOARD
+# The kinds the demo board is logged under: the real ones, so the audit can replay them.
+BOARD_KINDS = {
+    "seat.created",
+    "seat.holder_changed",
+    "key.registered",
+    "policy.set",
+    "motion.opened",
+    "motion.signed",
+    "motion.executed",
+}
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +78,7 @@ def test_load_demo_records_a_log_that_verifies_with_the_published_key(var_dir: P
     report = verify_log(
         DatabaseTileStorage(),
         parse_verifier_key(key_text),
-        entries=[0, DEMO_ORGANISATION_COUNT, last],
+        entries=[0, DEMO_ORGANISATION_COUNT, DEMO_ORGANISATION_COUNT + DEMO_FACTS - 1, last],
     )
     assert report.checkpoint.origin == "localhost/amanah-demo"
     assert report.checkpoint.size == DEMO_SIZE
@@ -73,6 +86,7 @@ def test_load_demo_records_a_log_that_verifies_with_the_published_key(var_dir: P
         "amanah.organisation.registered.v1",
         "amanah.demo.pledge.recorded.v1",
         "amanah.demo.milestone.verified.v1",
+        "amanah.policy.set.v1",
     ]
 
 
@@ -146,8 +160,13 @@ def test_demo_entries_are_canonical_json_in_the_design_shape(var_dir: Path) -> N
         assert value["at"] == logged.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ")
         assert value["actor"] == logged.actor
         assert value["private_commitment"] is None
+        # Demo facts say so; demo organisations carry an identifier no registry issues;
+        # the demo board's keys are marked as demo keys (tests/governance/test_governance_demo).
+        if logged.kind in BOARD_KINDS:
+            assert logged.index >= DEMO_ORGANISATION_COUNT + DEMO_FACTS
+            assert (value["signatures"] != []) == (logged.kind == "motion.executed")
+            continue
         assert value["signatures"] == []
-        # Demo facts say so; demo organisations carry an identifier no registry issues.
         if logged.kind == "organisation.registered":
             assert value["data"]["iati_identifier"].startswith("XI-DEMO-")
             continue

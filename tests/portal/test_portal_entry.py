@@ -26,7 +26,7 @@ SECRET_PLACE = "warehouse-7-grid-31.5017N-34.4668E"
 
 @pytest.fixture
 def private_entry(demo_log: DemoLog) -> int:
-    """Entry 48: public data plus private details that must never be shown."""
+    """Entry 91: public data plus private details that must never be shown."""
     with transaction.atomic():
         logged = record(
             "aid.delivered",
@@ -107,7 +107,7 @@ def test_receipt_verifies_with_the_command_the_page_prints(
     )
 
     assert result.exit_code == 0, result.output
-    assert "OK entry 3 is in localhost/amanah-demo (checkpoint of 48 entries)" in result.output
+    assert "OK entry 3 is in localhost/amanah-demo (checkpoint of 91 entries)" in result.output
 
 
 def test_private_details_never_appear_on_the_page_or_in_the_receipt(
@@ -163,7 +163,7 @@ def test_an_entry_no_checkpoint_covers_yet_is_404(
 @pytest.mark.parametrize(
     "path",
     [
-        "/entries/48/",
+        "/entries/91/",
         "/entries/99999999999999999999999/",
         "/entries/99999999999999999999999/receipt",
         "/entries/-1/",
@@ -171,7 +171,7 @@ def test_an_entry_no_checkpoint_covers_yet_is_404(
         "/entries/00/receipt",
         "/entries/+7/",
         "/entries/x/",
-        "/ar/entries/48/receipt",
+        "/ar/entries/91/receipt",
     ],
 )
 def test_entries_beyond_the_log_are_404(client: Client, demo_log: DemoLog, path: str) -> None:

@@ -36,12 +36,12 @@ def test_home_lists_the_latest_ten_entries_linking_to_their_pages(
 ) -> None:
     html = client.get("/").content.decode()
 
-    for index in range(38, 48):
+    for index in range(81, 91):
         assert f'<a href="/entries/{index}/">Entry {index}</a>' in html
-    assert 'href="/entries/37/"' not in html
+    assert 'href="/entries/80/"' not in html
     # Newest first.
-    assert html.index('href="/entries/47/"') < html.index('href="/entries/38/"')
-    assert '<code dir="ltr">demo.milestone.verified</code>' in html
+    assert html.index('href="/entries/90/"') < html.index('href="/entries/81/"')
+    assert '<code dir="ltr">policy.set</code>' in html
 
 
 def test_home_lists_only_entries_a_checkpoint_has_signed(client: Client, demo_log: DemoLog) -> None:
@@ -54,8 +54,8 @@ def test_home_lists_only_entries_a_checkpoint_has_signed(client: Client, demo_lo
 
     html = client.get("/").content.decode()
 
-    assert 'href="/entries/47/"' in html
-    assert 'href="/entries/48/"' not in html
+    assert 'href="/entries/90/"' in html
+    assert 'href="/entries/91/"' not in html
     assert "test.unsigned" not in html
 
 
@@ -86,7 +86,7 @@ def test_home_in_arabic_is_right_to_left_and_translated(client: Client, demo_log
     assert "Latest entries" not in html
     assert "أحدث القيود" in html
     # Entry pages keep the language; keys and commands stay left-to-right.
-    assert 'href="/ar/entries/47/"' in html
+    assert 'href="/ar/entries/90/"' in html
     assert f'<code dir="ltr">{demo_log.key_text}</code>' in html
     assert '<pre dir="ltr">' in html
 

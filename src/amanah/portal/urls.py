@@ -25,4 +25,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("entries/<index:index>/", views.entry, name="entry"),
     path("entries/<index:index>/receipt", views.entry_receipt, name="entry-receipt"),
+    path("motions/", views.motions, name="motions"),
+    path("motions/<uuid:motion_id>/", views.motion, name="motion"),
 ]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import shlex
+import uuid
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from amanah.governance.selectors import motion_detail, motion_list
 from amanah.ledger.selectors import (
     log_entry_get,
     log_entry_list_latest,
@@ -75,3 +77,21 @@ def entry_receipt(request: HttpRequest, index: int) -> HttpResponse:
     response = HttpResponse(receipt, content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{receipt_filename(index)}"'
     return response
+
+
+@require_safe
+def motions(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/motions.html", {"motions": list(motion_list())})
+
+
+@require_safe
+def motion(request: HttpRequest, motion_id: uuid.UUID) -> HttpResponse:
+    detail = motion_detail(motion_id)
+    if detail is None:
+        raise Http404("no such motion")
+    context = {
+        "detail": detail,
+        "motion": detail.motion,
+        "payload_json": json.dumps(detail.payload, indent=2, ensure_ascii=False),
+    }
+    return render(request, "portal/motion.html", context)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "amanah.ledger",
     "amanah.orgs",
     "amanah.accounts",
+    "amanah.governance",
     "amanah.portal",
     "amanah.demo",
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amanah.core.i18n import language_from_environment
+from amanah.governance.demo import DemoBoard, load_demo_board
 from amanah.ledger.demo import demo_records
 from amanah.ledger.models import LogEntry
 from amanah.ledger.services import integrate_pending, record
@@ -23,13 +24,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(language_from_environment()):
+            board: DemoBoard | None = None
             with transaction.atomic():
                 existing = LogEntry.objects.count()
                 if not existing:
-                    # The donors' agencies and Palestinian bodies first, then the facts.
+                    # The donors' agencies and Palestinian bodies first, then the facts,
+                    # then the board and the two motions it passed.
                     load_demo_organisations(actor="demo:secretariat")
                     for demo in demo_records():
                         record(demo.kind, demo.data, actor=demo.actor)
+                    board = load_demo_board(actor="demo:secretariat")
             # Normally run on commit; called here too so the command's own output is final
             # (and under test transactions, where on-commit callbacks wait).
             integrate_pending()
@@ -44,5 +48,17 @@ class Command(BaseCommand):
                         % {"size": LogEntry.objects.count()}
                     )
                 )
+            if board is not None:
+                self._accounts(board)
             key_file = publish_verifier_key()
             self.stdout.write(_("The log's public key is in %(file)s.") % {"file": key_file})
+
+    def _accounts(self, board: DemoBoard) -> None:
+        """The demo accounts and their password: shown here once, stored only hashed."""
+        self.stdout.write(
+            _("Demo accounts: %(usernames)s.") % {"usernames": ", ".join(board.usernames)}
+        )
+        self.stdout.write(
+            _("Their password, generated for this database: %(password)s")
+            % {"password": board.password}
+        )

@@ -1,0 +1,194 @@
+"""Reads of the board: its state at a log position, as the quorum rules take it.
+
+`board_state_at(index)` gives the seats, holders, keys and policy that the log describes
+after its entry `index`: exactly what `amanah audit` rebuilds from the entries alone, so
+services and audit feed `rules.evaluate_quorum` the same values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from amanah.accounts.models import User
+from amanah.governance import rules
+from amanah.governance.models import (
+    BoardKey,
+    Motion,
+    MotionRefusal,
+    MotionSignature,
+    QuorumPolicy,
+    Seat,
+    SeatHolder,
+)
+from amanah.ledger.models import LogEntry
+
+__all__ = [
+    "MotionDetail",
+    "NoPolicy",
+    "RefusalRow",
+    "SignatureRow",
+    "board_state_at",
+    "key_id_of",
+    "member_handle",
+    "motion_detail",
+    "motion_list",
+    "motion_rules",
+    "motion_signatures",
+    "policy_of",
+    "seat_held_by",
+]
+
+
+class NoPolicy(LookupError):
+    """The log holds no `policy.set` entry at or before this position."""
+
+
+def member_handle(user: User) -> str:
+    """A member's public handle in the log: stable, and never their name or e-mail."""
+    return _handle(user.pk)
+
+
+def key_id_of(public_key: bytes) -> str:
+    """The first 16 hex digits of SHA-256 of the raw 32-byte public key."""
+    return hashlib.sha256(public_key).hexdigest()[:16]
+
+
+def _live_at(index: int) -> Q:
+    return Q(from_index__lte=index) & (Q(to_index__isnull=True) | Q(to_index__gt=index))
+
+
+def seat_held_by(user: User, *, index: int) -> Seat | None:
+    """The seat `user` holds after log entry `index`, if any."""
+    holder = SeatHolder.objects.filter(_live_at(index), user=user).select_related("seat").first()
+    return None if holder is None else holder.seat
+
+
+def board_state_at(index: int) -> rules.BoardState:
+    """The board as the log describes it after entry `index` (that entry included).
+
+    A key revoked later than `index` is still valid here: the log does not know yet.
+    Raises `NoPolicy` before the first `policy.set`.
+    """
+    policy_row = QuorumPolicy.objects.filter(from_index__lte=index).order_by("-from_index").first()
+    if policy_row is None:
+        raise NoPolicy(f"no quorum policy is set at log index {index}")
+    holders = {
+        h.seat_id: member_handle(h.user)
+        for h in SeatHolder.objects.filter(_live_at(index)).select_related("user")
+    }
+    seats = {
+        seat.id: rules.Seat(
+            id=seat.id,
+            groups=frozenset(seat.groups),
+            country=seat.country,
+            organisation=seat.organisation.iati_identifier if seat.organisation else None,
+            holder=holders.get(seat.id),
+        )
+        for seat in Seat.objects.filter(created_index__lte=index).select_related("organisation")
+    }
+    keys = {
+        key.key_id: rules.BoardKey(
+            key_id=key.key_id,
+            member=member_handle(key.user),
+            public_key=bytes(key.public_key),
+            valid_from=key.valid_from,
+            revoked_at=key.revoked_at
+            if key.revoked_at is not None and key.revoked_at <= index
+            else None,
+        )
+        for key in BoardKey.objects.filter(valid_from__lte=index).select_related("user")
+    }
+    return rules.BoardState(seats=seats, keys=keys, policy=policy_of(policy_row))
+
+
+def policy_of(row: QuorumPolicy) -> rules.QuorumPolicy:
+    return rules.QuorumPolicy(
+        min_seats=row.min_seats,
+        required_groups=dict(row.required_groups),
+        recuse_earmarking_state=row.recuse_earmarking_state,
+        recuse_beneficiary=row.recuse_beneficiary,
+    )
+
+
+def motion_rules(motion: Motion) -> rules.Motion:
+    """The motion as the quorum rules take it; its `payload()` equals `motion.payload`."""
+    return rules.Motion(
+        id=str(motion.id),
+        kind=motion.kind,
+        title={"en": motion.title_en, "ar": motion.title_ar},
+        body={"en": motion.body_en, "ar": motion.body_ar},
+        effect=dict(motion.effect),
+        earmarked_by=frozenset(motion.earmarked_by),
+        beneficiaries=frozenset(motion.beneficiaries),
+        log_origin=motion.log_origin,
+    )
+
+
+def motion_signatures(motion: Motion) -> list[rules.MotionSignature]:
+    """Every signature logged for `motion`, in log order."""
+    return [
+        rules.MotionSignature(
+            key_id=row.key_id, signature=bytes(row.signature), signed_at=row.signed_index
+        )
+        for row in MotionSignature.objects.filter(motion=motion).order_by("signed_index")
+    ]
+
+
+def motion_list() -> QuerySet[Motion]:
+    """Every motion, newest first, with `signature_count`. One query."""
+    return Motion.objects.annotate(signature_count=Count("signatures")).order_by("-opened_index")
+
+
+@dataclass(frozen=True)
+class SignatureRow:
+    key_id: str
+    member: str
+    signed_index: int
+
+
+@dataclass(frozen=True)
+class RefusalRow:
+    member: str
+    reason: str
+    index: int
+
+
+@dataclass(frozen=True)
+class MotionDetail:
+    """A motion as its public page shows it: only what the log shows."""
+
+    motion: Motion
+    payload: Any  # the decoded JSON members signed
+    signatures: list[SignatureRow]
+    refusals: list[RefusalRow]
+    quorum: dict[str, Any] | None  # `QuorumResult.to_json()` as logged, once executed
+
+
+def _handle(user_pk: int) -> str:
+    return f"member-{user_pk}"
+
+
+def motion_detail(motion_id: uuid.UUID) -> MotionDetail | None:
+    """The public detail of one motion, or None when there is no such motion."""
+    motion = Motion.objects.filter(pk=motion_id).first()
+    if motion is None:
+        return None
+    signatures = [
+        SignatureRow(row.key_id, _handle(row.key.user_id), row.signed_index)
+        for row in MotionSignature.objects.filter(motion=motion).select_related("key")
+    ]
+    refusals = [
+        RefusalRow(_handle(row.user_id), row.reason, row.index)
+        for row in MotionRefusal.objects.filter(motion=motion)
+    ]
+    quorum = None
+    if motion.executed_index is not None:
+        logged = LogEntry.objects.get(index=motion.executed_index)
+        quorum = json.loads(bytes(logged.entry))["data"]["quorum"]
+    return MotionDetail(motion, json.loads(bytes(motion.payload)), signatures, refusals, quorum)
