@@ -1,12 +1,13 @@
-"""`amanah`: the operator's command. Log and verification commands are mounted from the
-Django-free tools so operators and outsiders run the very same code; `amanah log export`
-and `amanah log integrate` work on the server's database and set Django up lazily."""
+"""`amanah`: the operator's command. Log, verification and audit commands are mounted from
+the Django-free tools so operators and outsiders run the very same code (`amanah audit`
+replays the log with no database); `amanah log export` and `amanah log integrate` work
+on the server's database and set Django up lazily."""
 
 from __future__ import annotations
 
 import typer
 
-from . import ledger, log, verify
+from . import audit, ledger, log, verify
 
 app = typer.Typer(
     add_completion=False,
@@ -15,6 +16,7 @@ app = typer.Typer(
     help="Amanah's command line.",
 )
 app.add_typer(verify.app, name="verify")
+app.registered_commands.extend(audit.app.registered_commands)  # `amanah audit LOG`
 
 # `amanah log`: amanah-log's commands on a log directory, then those on the server's log.
 log_app = typer.Typer(
