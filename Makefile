@@ -41,7 +41,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 typecheck: setup
-	$(BIN)/mypy --strict src/amanah/transparency src/amanah/governance/rules.py src/amanah/governance/replay.py src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py src/amanah/cli/audit.py
+	$(BIN)/mypy --strict src/amanah/transparency src/amanah/governance/rules.py src/amanah/governance/replay.py src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py src/amanah/cli/audit.py src/amanah/cli/board.py
 
 # pytest exits 5 when it collected no test; that is not a failure of the code.
 pytest: setup

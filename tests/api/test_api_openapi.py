@@ -41,6 +41,10 @@ def test_the_schema_describes_the_api() -> None:
         "/api/v1/log/entries",
         "/api/v1/log/entries/{index}",
         "/api/v1/me",
+        "/api/v1/motions",
+        "/api/v1/motions/{motion_id}",
+        "/api/v1/motions/{motion_id}/signatures",
+        "/api/v1/motions/{motion_id}/refusals",
     }
     assert schema["components"]["securitySchemes"] == {
         "ApiTokenAuth": {"scheme": "bearer", "type": "http"}

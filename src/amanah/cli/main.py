@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit, ledger, log, verify
+from . import audit, board, ledger, log, verify
 
 app = typer.Typer(
     add_completion=False,
@@ -17,6 +17,9 @@ app = typer.Typer(
 )
 app.add_typer(verify.app, name="verify")
 app.registered_commands.extend(audit.app.registered_commands)  # `amanah audit LOG`
+# `amanah keygen`, `amanah sign`, `amanah refuse`, `amanah motions list`: a board member's.
+app.registered_commands.extend(board.app.registered_commands)
+app.add_typer(board.motions_app, name="motions")
 
 # `amanah log`: amanah-log's commands on a log directory, then those on the server's log.
 log_app = typer.Typer(

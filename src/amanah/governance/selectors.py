@@ -26,7 +26,7 @@ from amanah.governance.models import (
     Seat,
     SeatHolder,
 )
-from amanah.ledger.models import LogEntry
+from amanah.ledger.models import SINGLETON, LogEntry, Sequencer
 
 __all__ = [
     "MotionDetail",
@@ -38,6 +38,7 @@ __all__ = [
     "member_handle",
     "motion_detail",
     "motion_list",
+    "motion_quorum_now",
     "motion_rules",
     "motion_signatures",
     "policy_of",
@@ -192,3 +193,17 @@ def motion_detail(motion_id: uuid.UUID) -> MotionDetail | None:
         logged = LogEntry.objects.get(index=motion.executed_index)
         quorum = json.loads(bytes(logged.entry))["data"]["quorum"]
     return MotionDetail(motion, json.loads(bytes(motion.payload)), signatures, refusals, quorum)
+
+
+def motion_quorum_now(motion: Motion) -> rules.QuorumResult | None:
+    """Whether `motion`'s signatures would meet the policy if decided now, and what is
+    missing: the evaluation `motion_sign` makes, against the board after the last entry
+    recorded. None before the board has a policy."""
+    last = int(Sequencer.objects.get(id=SINGLETON).next_index) - 1
+    try:
+        state = board_state_at(last)
+    except NoPolicy:
+        return None
+    return rules.evaluate_quorum(
+        state, motion_rules(motion), motion_signatures(motion), decided_at=last + 1
+    )
