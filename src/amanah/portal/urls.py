@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
 from amanah.portal import views
@@ -27,4 +28,13 @@ urlpatterns = [
     path("entries/<index:index>/receipt", views.entry_receipt, name="entry-receipt"),
     path("motions/", views.motions, name="motions"),
     path("motions/<uuid:motion_id>/", views.motion, name="motion"),
+    path("motions/<uuid:motion_id>/sign", views.motion_sign_view, name="motion-sign"),
+    path("motions/<uuid:motion_id>/refuse", views.motion_refuse_view, name="motion-refuse"),
+    path("keys/", views.keys, name="keys"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="portal/login.html"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

@@ -7,12 +7,19 @@ import json
 import shlex
 import uuid
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
-from amanah.governance.selectors import motion_detail, motion_list
+from amanah.accounts.models import Role
+from amanah.accounts.roles import RoleRequired, user_has_role
+from amanah.governance.models import Motion, MotionStatus
+from amanah.governance.selectors import member_handle, motion_detail, motion_list
+from amanah.governance.services import motion_refuse, motion_sign
 from amanah.ledger.selectors import (
     log_entry_get,
     log_entry_list_latest,
@@ -84,14 +91,90 @@ def motions(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/motions.html", {"motions": list(motion_list())})
 
 
-@require_safe
-def motion(request: HttpRequest, motion_id: uuid.UUID) -> HttpResponse:
+def _motion_page(
+    request: HttpRequest, motion_id: uuid.UUID, *, refusal_errors: list[str] | None = None
+) -> HttpResponse:
     detail = motion_detail(motion_id)
     if detail is None:
         raise Http404("no such motion")
+    member = user_has_role(request.user, Role.BOARD_MEMBER)
     context = {
         "detail": detail,
         "motion": detail.motion,
         "payload_json": json.dumps(detail.payload, indent=2, ensure_ascii=False),
+        "can_act": member and detail.motion.status == MotionStatus.OPEN,
+        "member": member_handle(request.user) if member else "",  # type: ignore[arg-type]
+        "payload_base64": _b64(bytes(detail.motion.payload)),
+        "refusal_errors": refusal_errors or [],
     }
-    return render(request, "portal/motion.html", context)
+    return render(request, "portal/motion.html", context, status=400 if refusal_errors else 200)
+
+
+@require_safe
+def motion(request: HttpRequest, motion_id: uuid.UUID) -> HttpResponse:
+    return _motion_page(request, motion_id)
+
+
+def _messages(error: ValidationError) -> list[str]:
+    return [str(message) for message in error.messages]
+
+
+@require_POST
+@login_required
+def motion_sign_view(request: HttpRequest, motion_id: uuid.UUID) -> HttpResponse:
+    """A signature made in the browser (sign.js): form fields in, JSON out."""
+    target = Motion.objects.filter(pk=motion_id).first()
+    if target is None:
+        raise Http404("no such motion")
+    try:
+        signature = base64.b64decode(request.POST.get("signature_base64", ""), validate=True)
+    except ValueError:
+        return JsonResponse({"errors": [_("Give the signature in standard base64.")]}, status=400)
+    try:
+        signed = motion_sign(
+            motion=target,
+            key_id=request.POST.get("key_id", ""),
+            signature=signature,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except RoleRequired as error:
+        return JsonResponse({"errors": [str(error)]}, status=403)
+    except ValidationError as error:
+        return JsonResponse({"errors": _messages(error)}, status=400)
+    signed.refresh_from_db()
+    return JsonResponse(
+        {
+            "status": signed.status,
+            "message": _("Your signature was recorded. The motion is now: %(status)s.")
+            % {"status": signed.get_status_display()},
+        }
+    )
+
+
+@require_POST
+@login_required
+def motion_refuse_view(request: HttpRequest, motion_id: uuid.UUID) -> HttpResponse:
+    """A refusal, as a plain form: works without JavaScript."""
+    target = Motion.objects.filter(pk=motion_id).first()
+    if target is None:
+        raise Http404("no such motion")
+    try:
+        motion_refuse(
+            motion=target,
+            reason=request.POST.get("reason", ""),
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except RoleRequired as error:
+        raise PermissionDenied(str(error)) from None
+    except ValidationError as error:
+        return _motion_page(request, motion_id, refusal_errors=_messages(error))
+    return redirect("portal:motion", motion_id=motion_id)
+
+
+@require_safe
+@login_required
+def keys(request: HttpRequest) -> HttpResponse:
+    """Create a signing key in this browser (sign.js); the server never sees it."""
+    if not user_has_role(request.user, Role.BOARD_MEMBER):
+        raise PermissionDenied(_("Only board members hold signing keys."))
+    return render(request, "portal/keys.html", {"member": member_handle(request.user)})  # type: ignore[arg-type]
