@@ -19,34 +19,28 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
-import platformdirs
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from amanah.governance.replay import AuditReport, replay
 from amanah.transparency import (
-    LogForked,
     LogReader,
     LogReport,
-    MalformedInput,
     TileHashReader,
     TileMismatch,
-    TransparencyError,
-    TrustStore,
-    VerificationFailed,
     verify_log,
 )
 
-from ._common import EXIT_FAILED, fail, load_log_key, load_witness_keys, progress_bar, stdout
+from ._common import EXIT_FAILED, progress_bar, stdout
 from .verify import (
     JsonOption,
     KeyOption,
     ThresholdOption,
     WitnessOption,
     _open_log,
-    _print_failure,
-    _print_forked,
+    trust_policy,
+    verification_exits,
 )
 
 app = typer.Typer(
@@ -153,41 +147,22 @@ def audit_command(
     """Verify the log, then replay it: every motion executed must have been opened,
     signed in the log and approved by the quorum policy in force; every seat, key and
     policy change after genesis must be the effect of such a motion."""
-    log_key = load_log_key(key)
-    witnesses = load_witness_keys(witness or [])
-    if witness_threshold > len(witnesses):
-        raise fail(f"--witness-threshold {witness_threshold} exceeds the {len(witnesses)} keys")
-    trust = TrustStore(state or platformdirs.user_cache_path("amanah-verify") / "trusted")
+    policy = trust_policy(key, witness, witness_threshold, state)
     opened = _open_log(log)
     reader = PinnedReader(opened)
-    try:
+    with verification_exits(opened, as_json):
         with progress_bar("verifying entries", enabled=not as_json) as progress:
             verified = verify_log(
                 reader,
-                log_key,
+                policy.log_key,
                 origin=origin,
-                witnesses=witnesses,
-                witness_threshold=witness_threshold,
-                trust=trust,
+                witnesses=policy.witnesses,
+                witness_threshold=policy.witness_threshold,
+                trust=policy.store,
                 progress=progress,
             )
         with progress_bar("replaying entries", enabled=not as_json) as progress:
             report = replay(_entries(reader, verified.checkpoint.size, progress))
-    except LogForked as error:
-        _print_forked(error, as_json)
-        raise typer.Exit(EXIT_FAILED) from error
-    except VerificationFailed as error:
-        _print_failure(str(error), as_json)
-        raise typer.Exit(EXIT_FAILED) from error
-    except MalformedInput as error:
-        _print_failure(f"malformed log data: {error}", as_json)
-        raise typer.Exit(EXIT_FAILED) from error
-    except TransparencyError as error:  # StorageError, TileNotFound: nothing concluded
-        raise fail(str(error)) from error
-    finally:
-        close = getattr(opened, "close", None)
-        if close is not None:
-            close()
     if as_json:
         print(json.dumps(_report_json(verified, report), indent=2))
     else:

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,14 +19,16 @@ import typer
 from rich.markup import escape
 
 from amanah.transparency import (
+    CosignatureVerifier,
     DirectoryStorage,
+    Ed25519Verifier,
     HttpReader,
     LogForked,
     LogReader,
     LogReport,
     MalformedInput,
     Receipt,
-    StorageError,
+    TransparencyError,
     TrustStore,
     VerificationFailed,
     verify_log,
@@ -69,6 +74,55 @@ def _open_log(location: str) -> LogReader:
     if not (path / "checkpoint").is_file():
         raise fail(f"{location} is neither an http(s) URL nor a directory with a checkpoint")
     return DirectoryStorage(path, durable=False)
+
+
+@dataclass(frozen=True)
+class TrustPolicy:
+    """Whom to trust: the log's key, the witnesses and how many, and what was seen before."""
+
+    log_key: Ed25519Verifier
+    witnesses: list[CosignatureVerifier]
+    witness_threshold: int
+    store: TrustStore
+
+
+def trust_policy(
+    key: str, witness: list[str] | None, witness_threshold: int, state: Path | None
+) -> TrustPolicy:
+    """Load the keys and the trust store from the command's options; usage errors exit 2."""
+    log_key = load_log_key(key)
+    witnesses = load_witness_keys(witness or [])
+    if witness_threshold > len(witnesses):
+        raise fail(f"--witness-threshold {witness_threshold} exceeds the {len(witnesses)} keys")
+    store = TrustStore(state or platformdirs.user_cache_path("amanah-verify") / "trusted")
+    return TrustPolicy(log_key, witnesses, witness_threshold, store)
+
+
+@contextmanager
+def verification_exits(reader: LogReader, as_json: bool) -> Iterator[None]:
+    """Map what can go wrong to the promised exit codes, and close the reader.
+
+    A forked, unverifiable or malformed log exits 1; a log that could not be read at all
+    (I/O, missing files) exits 2, since nothing was concluded about it.
+    """
+    try:
+        yield
+    except LogForked as error:
+        _print_forked(error, as_json)
+        raise typer.Exit(EXIT_FAILED) from error
+    except VerificationFailed as error:
+        _print_failure(str(error), as_json)
+        raise typer.Exit(EXIT_FAILED) from error
+    except MalformedInput as error:
+        # A log that serves unparseable data has failed verification, not the user.
+        _print_failure(f"malformed log data: {error}", as_json)
+        raise typer.Exit(EXIT_FAILED) from error
+    except TransparencyError as error:
+        raise fail(str(error)) from error
+    finally:
+        close = getattr(reader, "close", None)
+        if close is not None:
+            close()
 
 
 def _b64(data: bytes) -> str:
@@ -124,39 +178,22 @@ def log_command(
 ) -> None:
     """Check the checkpoint's signatures, every tile, consistency with what was trusted
     before, and inclusion of the entries asked for."""
-    log_key = load_log_key(key)
-    witnesses = load_witness_keys(witness or [])
-    if witness_threshold > len(witnesses):
-        raise fail(f"--witness-threshold {witness_threshold} exceeds the {len(witnesses)} keys")
-    trust = TrustStore(state or platformdirs.user_cache_path("amanah-verify") / "trusted")
+    policy = trust_policy(key, witness, witness_threshold, state)
     reader = _open_log(log)
-    try:
-        with progress_bar("verifying entries", enabled=not as_json) as progress:
-            report = verify_log(
-                reader,
-                log_key,
-                origin=origin,
-                witnesses=witnesses,
-                witness_threshold=witness_threshold,
-                trust=trust,
-                entries=entry or [],
-                progress=progress,
-            )
-    except LogForked as error:
-        _print_forked(error, as_json)
-        raise typer.Exit(EXIT_FAILED) from error
-    except VerificationFailed as error:
-        _print_failure(str(error), as_json)
-        raise typer.Exit(EXIT_FAILED) from error
-    except MalformedInput as error:
-        # A log that serves unparseable data has failed verification, not the user.
-        _print_failure(f"malformed log data: {error}", as_json)
-        raise typer.Exit(EXIT_FAILED) from error
-    except StorageError as error:
-        raise fail(str(error)) from error
-    finally:
-        if isinstance(reader, HttpReader):
-            reader.close()
+    with (
+        verification_exits(reader, as_json),
+        progress_bar("verifying entries", enabled=not as_json) as progress,
+    ):
+        report = verify_log(
+            reader,
+            policy.log_key,
+            origin=origin,
+            witnesses=policy.witnesses,
+            witness_threshold=policy.witness_threshold,
+            trust=policy.store,
+            entries=entry or [],
+            progress=progress,
+        )
     _print_success(report, as_json)
 
 
