@@ -67,7 +67,9 @@ def public_key(private: Ed25519PrivateKey) -> bytes:
     return private.public_key().public_bytes_raw()
 
 
-def build_board(policy: rules.QuorumPolicy = POLICY) -> Board:
+def genesis(
+    members: dict[str, User], public_keys: dict[str, bytes], policy: rules.QuorumPolicy
+) -> None:
     """Register the Palestinian body, then set up the board through `board_genesis`."""
     organisation = organisation_register(
         iati_identifier=PALESTINIAN_ORG,
@@ -78,8 +80,6 @@ def build_board(policy: rules.QuorumPolicy = POLICY) -> Board:
         is_palestinian=True,
         actor="test:secretariat",
     )
-    members = {seat: make_user(f"board-{seat}") for seat in SEATS}
-    private_keys = {seat: Ed25519PrivateKey.generate() for seat in SEATS}
     board_genesis(
         seats=[
             SeatSpec(
@@ -93,10 +93,17 @@ def build_board(policy: rules.QuorumPolicy = POLICY) -> Board:
             for seat, (country, groups) in SEATS.items()
         ],
         holders=members,
-        keys=[KeySpec(members[s], public_key(private_keys[s])) for s in SEATS],
+        keys=[KeySpec(members[seat], public_keys[seat]) for seat in SEATS],
         policy=policy,
         actor="installation",
     )
+
+
+def build_board(policy: rules.QuorumPolicy = POLICY) -> Board:
+    """A board whose members' private keys the test holds."""
+    members = {seat: make_user(f"board-{seat}") for seat in SEATS}
+    private_keys = {seat: Ed25519PrivateKey.generate() for seat in SEATS}
+    genesis(members, {seat: public_key(key) for seat, key in private_keys.items()}, policy)
     return Board(members, private_keys, make_user("secretariat-1", Role.SECRETARIAT))
 
 

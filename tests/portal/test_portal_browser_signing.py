@@ -24,11 +24,9 @@ from amanah.governance.selectors import (
     motion_rules,
     motion_signatures,
 )
-from amanah.governance.services import KeySpec, SeatSpec, board_genesis
-from amanah.orgs.services import organisation_register
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "governance"))
-from governance_factories import PALESTINIAN_ORG, SEATS, make_user, motion_input
+from governance_factories import SEATS, genesis, make_user, motion_input
 
 from amanah.governance.services import motion_open
 
@@ -37,35 +35,6 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PASSWORD = "correct horse battery staple"
 QUORUM_OF_FIVE = rules.QuorumPolicy(min_seats=5, required_groups={"palestinian": 1})
-
-
-def _genesis(members: dict[str, User], public_keys: dict[str, bytes]) -> None:
-    organisation = organisation_register(
-        iati_identifier=PALESTINIAN_ORG,
-        organisation_type="10",
-        name_en="Ministry of Public Works and Housing",
-        name_ar="وزارة الأشغال العامة والإسكان",
-        country="PS",
-        is_palestinian=True,
-        actor="test:secretariat",
-    )
-    board_genesis(
-        seats=[
-            SeatSpec(
-                id=seat,
-                label_en=f"Seat {seat}",
-                label_ar=f"مقعد {seat}",
-                groups=groups,
-                country=country,
-                organisation=organisation if "palestinian" in groups else None,
-            )
-            for seat, (country, groups) in SEATS.items()
-        ],
-        holders=members,
-        keys=[KeySpec(members[seat], public_keys[seat]) for seat in SEATS],
-        policy=QUORUM_OF_FIVE,
-        actor="installation",
-    )
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
@@ -149,7 +118,7 @@ def test_five_members_sign_a_motion_in_the_browser(
             )
             assert extractable == [False, "InvalidAccessError"]
 
-            _genesis(members, public_keys)
+            genesis(members, public_keys, QUORUM_OF_FIVE)
             motion = motion_open(**motion_input(actor=secretariat))
             url = f"{base}/motions/{motion.id}/"
 

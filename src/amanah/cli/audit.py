@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -36,6 +35,8 @@ from ._common import EXIT_FAILED, progress_bar, stdout
 from .verify import (
     JsonOption,
     KeyOption,
+    OriginOption,
+    StateOption,
     ThresholdOption,
     WitnessOption,
     _open_log,
@@ -135,13 +136,8 @@ def audit_command(
     key: KeyOption,
     witness: WitnessOption = None,
     witness_threshold: ThresholdOption = 0,
-    origin: Annotated[
-        str | None, typer.Option(help="Expected origin line (default: the key's name).")
-    ] = None,
-    state: Annotated[
-        Path | None,
-        typer.Option(help="Where to remember the last trusted checkpoint per origin."),
-    ] = None,
+    origin: OriginOption = None,
+    state: StateOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Verify the log, then replay it: every motion executed must have been opened,

@@ -64,6 +64,12 @@ ThresholdOption = Annotated[
     int,
     typer.Option("--witness-threshold", min=0, help="How many witness cosignatures to require."),
 ]
+OriginOption = Annotated[
+    str | None, typer.Option(help="Expected origin line (default: the key's name).")
+]
+StateOption = Annotated[
+    Path | None, typer.Option(help="Where to remember the last trusted checkpoint per origin.")
+]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 
 
@@ -164,13 +170,8 @@ def log_command(
     key: KeyOption,
     witness: WitnessOption = None,
     witness_threshold: ThresholdOption = 0,
-    origin: Annotated[
-        str | None, typer.Option(help="Expected origin line (default: the key's name).")
-    ] = None,
-    state: Annotated[
-        Path | None,
-        typer.Option(help="Where to remember the last trusted checkpoint per origin."),
-    ] = None,
+    origin: OriginOption = None,
+    state: StateOption = None,
     entry: Annotated[
         list[int] | None, typer.Option("--entry", min=0, help="Prove inclusion of this entry.")
     ] = None,
