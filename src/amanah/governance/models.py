@@ -197,6 +197,8 @@ class Motion(models.Model):
     )
     opened_index = models.BigIntegerField(_("opened at log index"))
     executed_index = models.BigIntegerField(_("executed at log index"), null=True, blank=True)
+    withdrawn_index = models.BigIntegerField(_("withdrawn at log index"), null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
 
     class Meta:
         ordering = ["-opened_index"]
@@ -217,6 +219,15 @@ class Motion(models.Model):
                 )
                 | (~Q(status=MotionStatus.EXECUTED) & Q(executed_index__isnull=True)),
                 name="governance_motion_executed_iff_index",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(status=MotionStatus.WITHDRAWN)
+                    & Q(withdrawn_index__gt=F("opened_index"))
+                    & ~Q(withdrawn_reason="")
+                )
+                | (~Q(status=MotionStatus.WITHDRAWN) & Q(withdrawn_index__isnull=True)),
+                name="governance_motion_withdrawn_iff_index",
             ),
         ]
 

@@ -55,13 +55,16 @@ _PREFIX, _SUFFIX = "amanah.", ".v1"
 _CHANGE_KINDS = frozenset(
     {"seat.created", "seat.holder_changed", "key.registered", "key.revoked", "policy.set"}
 )
-_MOTION_KINDS = frozenset({"motion.opened", "motion.signed", "motion.refused", "motion.executed"})
+_MOTION_KINDS = frozenset(
+    {"motion.opened", "motion.signed", "motion.refused", "motion.executed", "motion.withdrawn"}
+)
 GOVERNANCE_KINDS = _CHANGE_KINDS | _MOTION_KINDS
 # motion kind -> the change entry its execution logs right after `motion.executed`.
 _EFFECT_KIND = {
     "key.register": "key.registered",
     "key.revoke": "key.revoked",
     "policy.change": "policy.set",
+    "seat.assign": "seat.holder_changed",
 }
 
 
@@ -232,6 +235,7 @@ class _OpenMotion:
     # (key_id, signature) -> index of its motion.signed entry, in log order.
     signed: dict[tuple[str, bytes], int] = field(default_factory=dict)
     executed_at: int | None = None
+    withdrawn_at: int | None = None
 
 
 @dataclass
@@ -354,6 +358,10 @@ class _Replay:
             ) == effect.get("public_key")
         if kind == "key.revoked":
             return data.get("key_id") == effect.get("key_id")
+        if kind == "seat.holder_changed":
+            return data.get("seat") == effect.get("seat") and data.get("member") == effect.get(
+                "member"
+            )
         if kind == "policy.set":
             try:
                 return _policy(effect.get("policy")).to_json() == _policy(data).to_json()
@@ -433,12 +441,17 @@ class _Replay:
                 f"{kind} of motion {motion_id}, which was never opened before",
             )
             return
-        if opened.executed_at is not None:
+        if opened.executed_at is not None or opened.withdrawn_at is not None:
+            closed = "executed" if opened.executed_at is not None else "withdrawn"
+            at = opened.executed_at if opened.executed_at is not None else opened.withdrawn_at
             self.flag(
                 index,
                 ViolationCode.MOTION_NOT_OPEN,
-                f"{kind} of motion {motion_id}, already executed at entry {opened.executed_at}",
+                f"{kind} of motion {motion_id}, already {closed} at entry {at}",
             )
+            return
+        if kind == "motion.withdrawn":
+            opened.withdrawn_at = index
             return
         if kind == "motion.signed":
             key_id = _str(data, "key_id")

@@ -65,6 +65,7 @@ __all__ = [
     "motion_open",
     "motion_refuse",
     "motion_sign",
+    "motion_withdraw",
 ]
 
 # Who writes the board's set-up before the first policy, and who logs a decision.
@@ -311,12 +312,51 @@ def _execute_policy_change(motion: Motion, decided_index: int) -> None:
     _policy_set(_policy_of_effect(motion.effect), actor=QUORUM_ACTOR, motion=motion)
 
 
+def _seat_assignment(effect: Mapping[str, Any]) -> tuple[Seat, User | None]:
+    """The seat and its new holder (None: the seat falls vacant) that `effect` names."""
+    seat = Seat.objects.filter(pk=effect.get("seat")).first() if "seat" in effect else None
+    if seat is None:
+        raise _invalid("effect", _("effect.seat must name an existing seat."))
+    if "member" not in effect:
+        raise _invalid(
+            "effect", _("effect.member must be a member's public handle, or null to vacate.")
+        )
+    member = None if effect["member"] is None else _member_of(effect["member"])
+    current = SeatHolder.objects.filter(seat=seat, to_index__isnull=True).first()
+    if (current.user_id if current else None) == (member.pk if member else None):
+        raise _invalid("effect", _("This member already holds this seat."), "no_change")
+    if (
+        member is not None
+        and SeatHolder.objects.filter(user=member, to_index__isnull=True)
+        .exclude(seat=seat)
+        .exists()
+    ):
+        raise _invalid("effect", _("A member can hold only one seat."), "holds_a_seat")
+    return seat, member
+
+
+def _execute_seat_assign(motion: Motion, decided_index: int) -> None:
+    seat, member = _seat_assignment(motion.effect)
+    data = {
+        "seat": seat.id,
+        "member": None if member is None else member_handle(member),
+        "motion": str(motion.id),
+    }
+    index = ledger.record("seat.holder_changed", data, actor=QUORUM_ACTOR).index
+    SeatHolder.objects.select_for_update().filter(seat=seat, to_index__isnull=True).update(
+        to_index=index
+    )
+    if member is not None:
+        SeatHolder.objects.create(seat=seat, user=member, from_index=index)
+
+
 # kind -> what executing a motion of that kind does, given the index of `motion.executed`.
 # A kind without a handler (an allocation, say) is a decision the log records, no more.
 EXECUTION_HANDLERS: dict[str, Handler] = {
     "key.register": _execute_key_register,
     "key.revoke": _execute_key_revoke,
     "policy.change": _execute_policy_change,
+    "seat.assign": _execute_seat_assign,
 }
 
 # kind -> the check of its effect when the motion is opened, so execution cannot fail.
@@ -324,6 +364,7 @@ _EFFECT_CHECKS: dict[str, Callable[[Mapping[str, Any]], object]] = {
     "key.register": _check_key_register,
     "key.revoke": _check_key_revoke,
     "policy.change": _policy_of_effect,
+    "seat.assign": _seat_assignment,
 }
 
 
@@ -341,8 +382,14 @@ def motion_open(
     beneficiaries: Iterable[str] = (),
     actor: User,
 ) -> Motion:
-    """Put a motion to the board (secretariat only); log `motion.opened` with its bytes."""
-    require_role(actor, Role.SECRETARIAT)
+    """Put a motion to the board; log `motion.opened` with its bytes.
+
+    The secretariat opens any motion. A board member may open one kind only: the
+    registration of a key of their own, so a key made in their browser reaches the board
+    without passing through anyone else's hands. The quorum still decides.
+    """
+    if not _proposes_own_key(actor, kind, effect):
+        require_role(actor, Role.SECRETARIAT)
     return _motion_open(
         kind=kind,
         title=title,
@@ -350,7 +397,20 @@ def motion_open(
         effect=effect,
         earmarked_by=earmarked_by,
         beneficiaries=beneficiaries,
-        actor=f"user:{actor.pk}",
+        # A member proposing their key appears under their public handle, like their
+        # signatures; the secretariat under its account.
+        actor=member_handle(actor)
+        if user_has_role(actor, Role.BOARD_MEMBER)
+        else f"user:{actor.pk}",
+    )
+
+
+def _proposes_own_key(actor: User, kind: str, effect: Mapping[str, Any]) -> bool:
+    return (
+        kind == "key.register"
+        and user_has_role(actor, Role.BOARD_MEMBER)
+        and isinstance(effect, Mapping)
+        and effect.get("member") == member_handle(actor)
     )
 
 
@@ -520,3 +580,25 @@ def motion_refuse(*, motion: Motion, reason: str, actor: User) -> MotionRefusal:
     data = {"motion": str(current.id), "member": member_handle(actor), "reason": reason}
     index = ledger.record("motion.refused", data, actor=member_handle(actor)).index
     return MotionRefusal.objects.create(motion=current, user=actor, reason=reason, index=index)
+
+
+@transaction.atomic(durable=True)
+def motion_withdraw(*, motion: Motion, reason: str, actor: User) -> Motion:
+    """Withdraw an open motion (secretariat only), saying why; log `motion.withdrawn`.
+
+    A withdrawn motion can no longer be signed or executed. This is how a motion the board
+    no longer needs, or one that can no longer execute (its key was registered by another
+    motion meanwhile), leaves the list of open motions; the log keeps it, and its reason.
+    """
+    require_role(actor, Role.SECRETARIAT)
+    current = _locked_open_motion(motion)
+    reason = reason.strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise _invalid("reason", _("Say why the motion is withdrawn."), "required")
+    data = {"motion": str(current.id), "reason": reason}
+    current.withdrawn_index = ledger.record(
+        "motion.withdrawn", data, actor=f"user:{actor.pk}"
+    ).index
+    current.status, current.withdrawn_reason = MotionStatus.WITHDRAWN, reason
+    current.save(update_fields=["status", "withdrawn_index", "withdrawn_reason"])
+    return current
