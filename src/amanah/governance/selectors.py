@@ -29,10 +29,14 @@ from amanah.governance.models import (
 from amanah.ledger.models import SINGLETON, LogEntry, Sequencer
 
 __all__ = [
+    "BoardOverview",
+    "KeyRow",
     "MotionDetail",
     "NoPolicy",
     "RefusalRow",
+    "SeatRow",
     "SignatureRow",
+    "board_overview",
     "board_state_at",
     "key_id_of",
     "member_handle",
@@ -206,4 +210,65 @@ def motion_quorum_now(motion: Motion) -> rules.QuorumResult | None:
         return None
     return rules.evaluate_quorum(
         state, motion_rules(motion), motion_signatures(motion), decided_at=last + 1
+    )
+
+
+@dataclass(frozen=True)
+class SeatRow:
+    seat: Seat
+    holder: str | None  # the holder's public handle; None while the seat is vacant
+    holder_since: int | None
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    key_id: str
+    member: str
+    public_key: bytes
+    valid_from: int
+    revoked_at: int | None
+    is_demo: bool
+
+
+@dataclass(frozen=True)
+class BoardOverview:
+    """The board now, as the log describes it after its last entry: public data only."""
+
+    seats: list[SeatRow]
+    keys: list[KeyRow]
+    policy: rules.QuorumPolicy | None
+    policy_from: int | None
+
+
+def board_overview() -> BoardOverview:
+    """Every seat with its current holder, every key ever registered, the policy in force.
+    Four queries, whatever the size of the board."""
+    holders = {
+        h.seat_id: h for h in SeatHolder.objects.filter(to_index__isnull=True).order_by("seat")
+    }
+    seats = [
+        SeatRow(
+            seat,
+            _handle(holders[seat.id].user_id) if seat.id in holders else None,
+            holders[seat.id].from_index if seat.id in holders else None,
+        )
+        for seat in Seat.objects.select_related("organisation").order_by("id")
+    ]
+    keys = [
+        KeyRow(
+            key.key_id,
+            _handle(key.user_id),
+            bytes(key.public_key),
+            key.valid_from,
+            key.revoked_at,
+            key.is_demo,
+        )
+        for key in BoardKey.objects.order_by("valid_from")
+    ]
+    row = QuorumPolicy.objects.order_by("-from_index").first()
+    return BoardOverview(
+        seats,
+        keys,
+        None if row is None else policy_of(row),
+        None if row is None else row.from_index,
     )
