@@ -30,8 +30,17 @@ def test_me_is_the_tokens_user_and_role(client: Client) -> None:
 
     body = checked(client.get(ME, headers=_bearer(plaintext)))
 
-    assert body == {"username": "amina", "role": "secretariat"}
+    assert body == {"username": "amina", "role": "secretariat", "member": None}
     assert ApiToken.objects.get().last_used_at is not None
+
+
+@pytest.mark.django_db
+def test_me_gives_a_board_member_their_public_handle(client: Client) -> None:
+    token, plaintext = _token(Role.BOARD_MEMBER)
+
+    body = checked(client.get(ME, headers=_bearer(plaintext)))
+
+    assert body["member"] == f"member-{token.user.pk}"
 
 
 @pytest.mark.django_db
@@ -41,6 +50,7 @@ def test_a_user_without_a_role_is_null(client: Client) -> None:
     assert checked(client.get(ME, headers=_bearer(plaintext))) == {
         "username": "amina",
         "role": None,
+        "member": None,
     }
 
 

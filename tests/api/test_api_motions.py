@@ -79,6 +79,8 @@ def test_the_list_is_public(client: Client, motion: Motion) -> None:
                 "status": "open",
                 "opened_index": motion.opened_index,
                 "executed_index": None,
+                "withdrawn_index": None,
+                "withdrawn_reason": "",
             }
         ]
     }

@@ -37,6 +37,7 @@ def test_the_schema_describes_the_api() -> None:
     assert schema["info"]["title"] == "Amanah API"
     assert schema["info"]["version"] == "1"
     assert set(schema["paths"]) == {
+        "/api/v1/board",
         "/api/v1/log/checkpoint",
         "/api/v1/log/entries",
         "/api/v1/log/entries/{index}",
@@ -45,12 +46,20 @@ def test_the_schema_describes_the_api() -> None:
         "/api/v1/motions/{motion_id}",
         "/api/v1/motions/{motion_id}/signatures",
         "/api/v1/motions/{motion_id}/refusals",
+        "/api/v1/motions/{motion_id}/withdrawal",
+        "/api/v1/organisations",
+        "/api/v1/organisations/{iati_identifier}",
     }
     assert schema["components"]["securitySchemes"] == {
         "ApiTokenAuth": {"scheme": "bearer", "type": "http"}
     }
-    # The log is public; /me needs a token.
+    # The log, the board and the organisations are public to read; /me and writes need a
+    # token.
     assert "security" not in schema["paths"]["/api/v1/log/checkpoint"]["get"]
+    assert "security" not in schema["paths"]["/api/v1/board"]["get"]
+    assert "security" not in schema["paths"]["/api/v1/organisations"]["get"]
+    assert schema["paths"]["/api/v1/organisations"]["post"]["security"] == [{"ApiTokenAuth": []}]
+    assert schema["paths"]["/api/v1/motions"]["post"]["security"] == [{"ApiTokenAuth": []}]
     assert schema["paths"]["/api/v1/me"]["get"]["security"] == [{"ApiTokenAuth": []}]
 
 

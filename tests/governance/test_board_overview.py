@@ -23,7 +23,8 @@ def test_every_seat_key_and_the_policy_in_four_queries(
     holders = {row.seat.id: row.holder for row in overview.seats}
     assert holders["pk"] == f"member-{board.members['pk'].pk}"
     assert {row.key_id for row in overview.keys} == {board.key_id(seat) for seat in holders}
-    assert overview.policy is not None and overview.policy.min_seats == 3
+    assert overview.policy is not None
+    assert overview.policy.min_seats == 3
     assert overview.policy_from == max(row.valid_from for row in overview.keys) + 1
 
 

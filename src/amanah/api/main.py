@@ -20,8 +20,10 @@ from amanah.accounts.api import router as accounts_router
 from amanah.api.auth import ApiTokenAuth
 from amanah.api.errors import install_error_handlers
 from amanah.core.errors import NotFound
+from amanah.governance.api import board_router
 from amanah.governance.api import router as motions_router
 from amanah.ledger.api import router as log_router
+from amanah.orgs.api import router as organisations_router
 
 __all__ = ["api"]
 
@@ -61,6 +63,8 @@ api.add_decorator(_in_the_requested_language, mode="view")
 api.add_router("/log", log_router)
 api.add_router("", accounts_router)
 api.add_router("/motions", motions_router)
+api.add_router("/board", board_router)
+api.add_router("/organisations", organisations_router)
 
 # Mounted last, so it answers only paths no operation matched: with the API's 404 body
 # rather than Django's HTML page.

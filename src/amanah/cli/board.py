@@ -1,6 +1,9 @@
-"""A board member's commands: make a key, list motions, sign or refuse one.
+"""A board member's commands: make a key, propose it to the board, list motions, sign or
+refuse one.
 
     amanah keygen --out FILE
+    amanah keys propose --key FILE --server URL --token-file FILE [--yes]
+                        [--title-en TEXT --title-ar TEXT]
     amanah motions list --server URL
     amanah sign MOTION_ID --key FILE --server URL --token-file FILE [--yes]
     amanah refuse MOTION_ID --reason TEXT --server URL --token-file FILE
@@ -39,12 +42,23 @@ from ._common import EXIT_FAILED, fail, stderr, stdout
 
 MOTION_TYPE = "amanah.motion.v1"  # as amanah.governance.rules.MOTION_TYPE
 TIMEOUT = 30.0
+# The default title of a member's key.register motion; `{member}` is their public handle.
+# Both languages, since a motion's title is published in both (no gettext here: the
+# command needs no Django, and the title is data for the log, not a message to the user).
+KEY_TITLE_EN = "Register a signing key for {member}"
+KEY_TITLE_AR = "تسجيل مفتاح توقيع للعضو {member}"
 
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="A board member's commands: keygen, sign, refuse.",
+)
+keys_app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Propose your signing key to the board.",
 )
 motions_app = typer.Typer(
     add_completion=False,
@@ -268,3 +282,45 @@ def refuse_command(
         "POST", f"{api}/motions/{motion_id}/refusals", token=token, body={"reason": reason}
     )
     stdout.print(f"refused; logged at entry {answer['index']}")
+
+
+@keys_app.command("propose")
+def propose_command(
+    key: Annotated[Path, typer.Option("--key", help="Your private key file (from keygen).")],
+    server: ServerOption,
+    token_file: TokenFileOption,
+    title_en: Annotated[
+        str | None, typer.Option("--title-en", help="The motion's title in English.")
+    ] = None,
+    title_ar: Annotated[
+        str | None, typer.Option("--title-ar", help="The motion's title in Arabic.")
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Propose without asking.")] = False,
+) -> None:
+    """Open the key.register motion of your own key: only its public half is sent, and
+    the board's quorum decides whether it is registered."""
+    api = _api(server)
+    public = _load_private_key(key).public_key().public_bytes_raw()
+    token = _read_token(token_file)
+    member = _call("GET", f"{api}/me", token=token).get("member")
+    if not member:
+        stderr.print("[bold red]refused:[/] this token's account is not a board member")
+        raise typer.Exit(EXIT_FAILED)
+    effect = {"member": member, "public_key": base64.b64encode(public).decode("ascii")}
+    title = {
+        "en": title_en or KEY_TITLE_EN.format(member=member),
+        "ar": title_ar or KEY_TITLE_AR.format(member=member),
+    }
+    stdout.print(f"Proposing key {key_id_of(public)} for {escape(member)}:")
+    stdout.print(escape(json.dumps(effect, indent=2)))
+    if not yes and not typer.confirm("Open this motion?", default=False):
+        stderr.print("not proposed")
+        raise typer.Exit(EXIT_FAILED)
+    motion = _call(
+        "POST",
+        f"{api}/motions",
+        token=token,
+        body={"kind": "key.register", "title": title, "effect": effect},
+    )
+    stdout.print(f"motion {motion['id']} opened")
+    stdout.print(f"{server.rstrip('/')}/motions/{motion['id']}/")

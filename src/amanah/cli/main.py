@@ -17,8 +17,10 @@ app = typer.Typer(
 )
 app.add_typer(verify.app, name="verify")
 app.registered_commands.extend(audit.app.registered_commands)  # `amanah audit LOG`
-# `amanah keygen`, `amanah sign`, `amanah refuse`, `amanah motions list`: a board member's.
+# `amanah keygen`, `amanah sign`, `amanah refuse`, `amanah keys propose`,
+# `amanah motions list`: a board member's.
 app.registered_commands.extend(board.app.registered_commands)
+app.add_typer(board.keys_app, name="keys")
 app.add_typer(board.motions_app, name="motions")
 
 # `amanah log`: amanah-log's commands on a log directory, then those on the server's log.

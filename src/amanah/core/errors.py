@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, ClassVar
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -104,6 +105,14 @@ class RequestInvalid(AmanahError):
             raise ValueError("RequestInvalid needs at least one field at fault")
         self.values = dict(problems)
         Exception.__init__(self, self.values)
+
+    @classmethod
+    def from_validation_error(cls, error: ValidationError) -> RequestInvalid:
+        """A service's `ValidationError` (which names its fields in `message_dict`) as the
+        API's error; one without a field is about the request as a whole."""
+        if not hasattr(error, "error_dict"):
+            return cls({NON_FIELD_ERRORS: " ".join(error.messages)})
+        return cls({name: " ".join(messages) for name, messages in error.message_dict.items()})
 
     def message(self) -> str:
         return _("These fields are not valid: {names}.")

@@ -64,6 +64,11 @@ class Seat(models.Model):
     def __str__(self) -> str:
         return self.id
 
+    @property
+    def label(self) -> str:
+        """The label in the active language."""
+        return self.label_ar if get_language() == "ar" else self.label_en
+
 
 class SeatHolder(models.Model):
     """Who held a seat, from one log position until (not including) another."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from amanah.accounts.models import User
+from amanah.accounts.models import Role, User
 from amanah.governance import rules
 from amanah.governance.models import (
     BoardKey,
@@ -36,6 +36,7 @@ __all__ = [
     "RefusalRow",
     "SeatRow",
     "SignatureRow",
+    "board_member_handles",
     "board_overview",
     "board_state_at",
     "key_id_of",
@@ -272,3 +273,9 @@ def board_overview() -> BoardOverview:
         None if row is None else policy_of(row),
         None if row is None else row.from_index,
     )
+
+
+def board_member_handles() -> list[str]:
+    """The public handles of every active board member, seated or not, oldest first."""
+    members = User.objects.filter(role=Role.BOARD_MEMBER, is_active=True).order_by("pk")
+    return [_handle(pk) for pk in members.values_list("pk", flat=True)]

@@ -59,6 +59,8 @@ from amanah.orgs.models import Organisation, validate_country
 __all__ = [
     "EXECUTION_HANDLERS",
     "INSTALLATION",
+    "PREPARED_KINDS",
+    "WITHDRAWAL_HANDLERS",
     "KeySpec",
     "SeatSpec",
     "board_genesis",
@@ -66,6 +68,7 @@ __all__ = [
     "motion_refuse",
     "motion_sign",
     "motion_withdraw",
+    "open_prepared_motion",
 ]
 
 # Who writes the board's set-up before the first policy, and who logs a decision.
@@ -359,6 +362,14 @@ EXECUTION_HANDLERS: dict[str, Handler] = {
     "seat.assign": _execute_seat_assign,
 }
 
+# kind -> what withdrawing an open motion of that kind undoes (the money a fund motion
+# reserved, say), given the index of `motion.withdrawn`.
+WITHDRAWAL_HANDLERS: dict[str, Handler] = {}
+
+# Kinds another app's service prepares, with what it sets aside: opened only through
+# `open_prepared_motion` by that service, never as a bare motion.
+PREPARED_KINDS: set[str] = set()
+
 # kind -> the check of its effect when the motion is opened, so execution cannot fail.
 _EFFECT_CHECKS: dict[str, Callable[[Mapping[str, Any]], object]] = {
     "key.register": _check_key_register,
@@ -390,6 +401,14 @@ def motion_open(
     """
     if not _proposes_own_key(actor, kind, effect):
         require_role(actor, Role.SECRETARIAT)
+    if kind in PREPARED_KINDS:
+        raise _invalid(
+            "kind",
+            _("A {kind} motion is prepared by its own page, which sets the money aside.").format(
+                kind=kind
+            ),
+            "prepared_kind",
+        )
     return _motion_open(
         kind=kind,
         title=title,
@@ -402,6 +421,31 @@ def motion_open(
         actor=member_handle(actor)
         if user_has_role(actor, Role.BOARD_MEMBER)
         else f"user:{actor.pk}",
+    )
+
+
+def open_prepared_motion(
+    *,
+    kind: str,
+    title: Mapping[str, str],
+    body: Mapping[str, str],
+    effect: Mapping[str, Any],
+    earmarked_by: Iterable[str],
+    beneficiaries: Iterable[str],
+    actor: User,
+) -> Motion:
+    """Open a motion of a prepared kind, in the preparing service's transaction. That
+    service has checked the actor's role and set aside what the motion needs."""
+    if kind not in PREPARED_KINDS:
+        raise ValueError(f"{kind} is not a prepared motion kind")
+    return _motion_open(
+        kind=kind,
+        title=title,
+        body=body,
+        effect=effect,
+        earmarked_by=earmarked_by,
+        beneficiaries=beneficiaries,
+        actor=f"user:{actor.pk}",
     )
 
 
@@ -601,4 +645,7 @@ def motion_withdraw(*, motion: Motion, reason: str, actor: User) -> Motion:
     ).index
     current.status, current.withdrawn_reason = MotionStatus.WITHDRAWN, reason
     current.save(update_fields=["status", "withdrawn_index", "withdrawn_reason"])
+    undo = WITHDRAWAL_HANDLERS.get(current.kind)
+    if undo is not None:
+        undo(current, current.withdrawn_index)
     return current

@@ -13,19 +13,26 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from amanah.accounts.models import Role
 from amanah.accounts.roles import RoleRequired, user_has_role
 from amanah.governance.models import Motion, MotionStatus
-from amanah.governance.selectors import member_handle, motion_detail, motion_list
-from amanah.governance.services import motion_refuse, motion_sign
+from amanah.governance.selectors import (
+    board_member_handles,
+    board_overview,
+    member_handle,
+    motion_detail,
+    motion_list,
+)
+from amanah.governance.services import motion_open, motion_refuse, motion_sign, motion_withdraw
 from amanah.ledger.selectors import (
     log_entry_get,
     log_entry_list_latest,
     log_entry_receipt,
     log_overview,
 )
+from amanah.portal.forms import KeyProposeForm, MotionOpenForm
 
 LATEST_ENTRIES = 10
 
@@ -88,26 +95,38 @@ def entry_receipt(request: HttpRequest, index: int) -> HttpResponse:
 
 @require_safe
 def motions(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/motions.html", {"motions": list(motion_list())})
+    context = {
+        "motions": list(motion_list()),
+        "can_open": user_has_role(request.user, Role.SECRETARIAT),
+    }
+    return render(request, "portal/motions.html", context)
 
 
 def _motion_page(
-    request: HttpRequest, motion_id: uuid.UUID, *, refusal_errors: list[str] | None = None
+    request: HttpRequest,
+    motion_id: uuid.UUID,
+    *,
+    refusal_errors: list[str] | None = None,
+    withdrawal_errors: list[str] | None = None,
 ) -> HttpResponse:
     detail = motion_detail(motion_id)
     if detail is None:
         raise Http404("no such motion")
     member = user_has_role(request.user, Role.BOARD_MEMBER)
+    is_open = detail.motion.status == MotionStatus.OPEN
     context = {
         "detail": detail,
         "motion": detail.motion,
         "payload_json": json.dumps(detail.payload, indent=2, ensure_ascii=False),
-        "can_act": member and detail.motion.status == MotionStatus.OPEN,
+        "can_act": member and is_open,
+        "can_withdraw": is_open and user_has_role(request.user, Role.SECRETARIAT),
         "member": member_handle(request.user) if member else "",  # type: ignore[arg-type]
         "payload_base64": _b64(bytes(detail.motion.payload)),
         "refusal_errors": refusal_errors or [],
+        "withdrawal_errors": withdrawal_errors or [],
     }
-    return render(request, "portal/motion.html", context, status=400 if refusal_errors else 200)
+    failed = bool(refusal_errors or withdrawal_errors)
+    return render(request, "portal/motion.html", context, status=400 if failed else 200)
 
 
 @require_safe
@@ -171,10 +190,110 @@ def motion_refuse_view(request: HttpRequest, motion_id: uuid.UUID) -> HttpRespon
     return redirect("portal:motion", motion_id=motion_id)
 
 
+@require_POST
+@login_required
+def motion_withdraw_view(request: HttpRequest, motion_id: uuid.UUID) -> HttpResponse:
+    """The secretariat withdraws an open motion, saying why: a plain form."""
+    target = Motion.objects.filter(pk=motion_id).first()
+    if target is None:
+        raise Http404("no such motion")
+    try:
+        motion_withdraw(
+            motion=target,
+            reason=request.POST.get("reason", ""),
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except RoleRequired as error:
+        raise PermissionDenied(str(error)) from None
+    except ValidationError as error:
+        return _motion_page(request, motion_id, withdrawal_errors=_messages(error))
+    return redirect("portal:motion", motion_id=motion_id)
+
+
+def _require_secretariat(request: HttpRequest) -> None:
+    if not user_has_role(request.user, Role.SECRETARIAT):
+        raise PermissionDenied(_("Only the secretariat opens motions."))
+
+
+def _motion_form(request: HttpRequest) -> MotionOpenForm:
+    board = board_overview()
+    choices = {
+        "members": board_member_handles(),
+        "keys": board.keys,
+        "seats": board.seats,
+        "policy": board.policy,
+    }
+    if request.method == "POST":
+        return MotionOpenForm(request.POST, **choices)
+    return MotionOpenForm(
+        initial=MotionOpenForm.initial_for(request.GET.get("kind", "")), **choices
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def motion_new(request: HttpRequest) -> HttpResponse:
+    """Open a motion (secretariat). `?kind=` picks the effect's fields without JavaScript;
+    with htmx, changing the kind swaps in only the effect's fieldset."""
+    _require_secretariat(request)
+    form = _motion_form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opened = motion_open(**form.motion_kwargs(), actor=request.user)  # type: ignore[arg-type]
+        except RoleRequired as error:
+            raise PermissionDenied(str(error)) from None
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            return redirect("portal:motion", motion_id=opened.id)
+    template = "portal/motion_new.html"
+    if request.htmx and not request.htmx.history_restore_request:  # type: ignore[attr-defined]
+        template += "#effect"
+    return render(request, template, {"form": form}, status=400 if form.errors else 200)
+
+
+def _keys_page(request: HttpRequest, form: KeyProposeForm | None = None) -> HttpResponse:
+    if not user_has_role(request.user, Role.BOARD_MEMBER):
+        raise PermissionDenied(_("Only board members hold signing keys."))
+    member = member_handle(request.user)  # type: ignore[arg-type]
+    context = {
+        "member": member,
+        "registered": [key for key in board_overview().keys if key.member == member],
+        "form": form or KeyProposeForm(),
+    }
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "portal/keys.html", context, status=status)
+
+
 @require_safe
 @login_required
 def keys(request: HttpRequest) -> HttpResponse:
-    """Create a signing key in this browser (sign.js); the server never sees it."""
+    """Create a signing key in this browser (sign.js); the server never sees it. Lists the
+    member's registered keys, and offers to propose the browser's key to the board."""
+    return _keys_page(request)
+
+
+@require_POST
+@login_required
+def keys_propose(request: HttpRequest) -> HttpResponse:
+    """Open the `key.register` motion of the member's own key, made in this browser."""
     if not user_has_role(request.user, Role.BOARD_MEMBER):
         raise PermissionDenied(_("Only board members hold signing keys."))
-    return render(request, "portal/keys.html", {"member": member_handle(request.user)})  # type: ignore[arg-type]
+    form = KeyProposeForm(request.POST)
+    if form.is_valid():
+        member = member_handle(request.user)  # type: ignore[arg-type]
+        try:
+            opened = motion_open(**form.motion_kwargs(member), actor=request.user)  # type: ignore[arg-type]
+        except RoleRequired as error:
+            raise PermissionDenied(str(error)) from None
+        except ValidationError as error:
+            form.add_error("public_key", _messages(error))
+        else:
+            return redirect("portal:motion", motion_id=opened.id)
+    return _keys_page(request, form)
+
+
+@require_safe
+def board(request: HttpRequest) -> HttpResponse:
+    """The board now: seats and holders, keys, the quorum policy in force."""
+    return render(request, "portal/board.html", {"board": board_overview()})

@@ -2,7 +2,7 @@
 //
 // The private key is generated non-extractable and stored, as a CryptoKey, in IndexedDB:
 // no script, ours included, can read its bytes. Only the raw public key is exported, for
-// the secretariat to register. On a motion's page the exact bytes the server embedded are
+// the member to propose to the board (a key.register motion). On a motion's page the exact bytes the server embedded are
 // decoded, shown, and signed: what the member reads is what the member signs.
 "use strict";
 
@@ -86,6 +86,25 @@
     document.getElementById("create-key").hidden = true;
   }
 
+  // Whether the board registered this browser's key; if not, offer to propose it. The
+  // form posts the public key read from the stored record, not from the page's text.
+  function showRegistration(section, record) {
+    const words = function (text) { return (text || "").split(/\s+/).filter(Boolean); };
+    const status = document.getElementById("key-status");
+    const form = document.getElementById("propose-key");
+    let state = "unregistered";
+    if (words(section.dataset.registered).includes(record.keyId)) state = "registered";
+    else if (words(section.dataset.revoked).includes(record.keyId)) state = "revoked";
+    section.dataset.keyState = state;
+    if (state === "registered") status.textContent = section.dataset.msgRegistered;
+    else if (state === "revoked") status.textContent = section.dataset.msgRevoked;
+    else {
+      status.textContent = section.dataset.msgUnregistered;
+      form.elements.public_key.value = toBase64(record.publicKeyRaw);
+      form.hidden = false;
+    }
+  }
+
   async function setUpKeyPage(section) {
     const member = section.dataset.member;
     const status = document.getElementById("key-status");
@@ -97,6 +116,7 @@
     const existing = await loadKey(member);
     if (existing) {
       showKey(existing);
+      showRegistration(section, existing);
       return;
     }
     document.getElementById("key-missing").hidden = false;
@@ -104,8 +124,9 @@
     button.addEventListener("click", async function () {
       button.disabled = true;
       try {
-        showKey(await createKey(member));
-        status.textContent = "";
+        const record = await createKey(member);
+        showKey(record);
+        showRegistration(section, record);
       } catch (error) {
         const unsupported = error && error.name === "NotSupportedError";
         status.textContent = unsupported
