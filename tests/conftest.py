@@ -71,3 +71,17 @@ def append_entries(db: None, var_dir: Path) -> Callable[..., None]:
         integrate_pending()
 
     return append
+
+
+@pytest.fixture(autouse=True)
+def _language_of_the_test_thread_reset() -> Iterator[None]:
+    """A request in Arabic through Django's test client leaves Arabic active in the test's
+    thread (the LocaleMiddleware activates, nothing deactivates); reset it after every
+    test, so that no test's language depends on the order the tests happen to run in."""
+    yield
+    from django.conf import settings
+
+    if settings.configured:  # not in the Django-free runs (-p no:django)
+        from django.utils import translation
+
+        translation.deactivate()
