@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,67 @@ def _language_of_the_test_thread_reset() -> Iterator[None]:
         from django.utils import translation
 
         translation.deactivate()
+
+
+@pytest.fixture(scope="module")
+def pg_child(
+    postgres_cluster: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callable[[Path, str], dict[str, Any]]]:
+    """`pg_child(script, scenario)`: run a workload script in a child process whose
+    default database is a fresh PostgreSQL database on the throwaway cluster, with the
+    production settings module, and return the JSON object it prints last.
+
+    Why a child: the services use Django's ``default`` alias, which the test settings pin
+    to SQLite for the whole session; a child uses PostgreSQL exactly as a deployment does,
+    without touching the parent's connections. Each script migrates its database itself.
+    """
+    import json
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    import psycopg
+    from psycopg import sql
+
+    created: list[str] = []
+
+    def run(script: Path, scenario: str) -> dict[str, Any]:
+        name = f"amanah_{scenario}_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(postgres_cluster.url, autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        created.append(name)
+        var_dir = tmp_path_factory.mktemp(f"var-{scenario}")
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("PG", "AMANAH_", "DJANGO_", "DATABASE_URL"))
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE="amanah.settings.base",
+            DATABASE_URL=postgres_cluster.url_for(name),
+            AMANAH_VAR_DIR=str(var_dir),
+            PYTHONUNBUFFERED="1",
+        )
+        done = subprocess.run(
+            [sys.executable, str(script), scenario],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=var_dir,
+            timeout=PG_CHILD_TIMEOUT,
+            check=False,
+        )
+        assert done.returncode == 0, f"{scenario} failed:\n{done.stdout}\n{done.stderr}"
+        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+    yield run
+    with psycopg.connect(postgres_cluster.url, autocommit=True) as admin:
+        for name in created:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+# Generous: each workload takes a few seconds on a laptop.
+PG_CHILD_TIMEOUT = 180

@@ -38,6 +38,21 @@ def test_the_schema_describes_the_api() -> None:
     assert schema["info"]["version"] == "1"
     assert set(schema["paths"]) == {
         "/api/v1/board",
+        "/api/v1/fund/allocations",
+        "/api/v1/fund/allocations/{allocation_id}",
+        "/api/v1/fund/balances",
+        "/api/v1/fund/commitments",
+        "/api/v1/fund/contributions",
+        "/api/v1/fund/contributions/import",
+        "/api/v1/fund/conversions",
+        "/api/v1/fund/disbursements",
+        "/api/v1/fund/donors",
+        "/api/v1/fund/expenditures",
+        "/api/v1/fund/figures",
+        "/api/v1/fund/pledges",
+        "/api/v1/fund/rates",
+        "/api/v1/fund/refunds",
+        "/api/v1/fund/reversals",
         "/api/v1/log/checkpoint",
         "/api/v1/log/entries",
         "/api/v1/log/entries/{index}",
@@ -49,6 +64,8 @@ def test_the_schema_describes_the_api() -> None:
         "/api/v1/motions/{motion_id}/withdrawal",
         "/api/v1/organisations",
         "/api/v1/organisations/{iati_identifier}",
+        "/api/v1/projects",
+        "/api/v1/projects/{code}",
     }
     assert schema["components"]["securitySchemes"] == {
         "ApiTokenAuth": {"scheme": "bearer", "type": "http"}
@@ -58,6 +75,9 @@ def test_the_schema_describes_the_api() -> None:
     assert "security" not in schema["paths"]["/api/v1/log/checkpoint"]["get"]
     assert "security" not in schema["paths"]["/api/v1/board"]["get"]
     assert "security" not in schema["paths"]["/api/v1/organisations"]["get"]
+    assert "security" not in schema["paths"]["/api/v1/fund/figures"]["get"]
+    assert "security" not in schema["paths"]["/api/v1/projects"]["get"]
+    assert schema["paths"]["/api/v1/fund/pledges"]["post"]["security"] == [{"ApiTokenAuth": []}]
     assert schema["paths"]["/api/v1/organisations"]["post"]["security"] == [{"ApiTokenAuth": []}]
     assert schema["paths"]["/api/v1/motions"]["post"]["security"] == [{"ApiTokenAuth": []}]
     assert schema["paths"]["/api/v1/me"]["get"]["security"] == [{"ApiTokenAuth": []}]

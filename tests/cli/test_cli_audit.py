@@ -18,7 +18,10 @@ from typer.testing import CliRunner, Result
 from amanah.accounts.models import User
 from amanah.cli.audit import PinnedReader
 from amanah.cli.main import app
+from amanah.funds.models import Contribution
+from amanah.funds.selectors import fund_figures
 from amanah.governance.services import motion_open
+from amanah.ledger.models import LogEntry
 from amanah.ledger.services import integrate_pending, record
 from amanah.transparency import FileLog, MemoryStorage, TileMismatch
 from conftest import DemoLog
@@ -43,9 +46,10 @@ def test_the_demo_log_passes_the_audit(demo_log: DemoLog, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert f"{demo_log.size} entries, every tile checked" in result.output
     assert "Motions executed" in result.output
-    assert "allocation.approve" in result.output
+    assert "fund.allocate" in result.output
     assert "policy.change" in result.output
     assert "every decision in the log checks out" in result.output
+    assert "The fund, recomputed from the log" in result.output
 
 
 def test_the_demo_log_as_json(demo_log: DemoLog, tmp_path: Path) -> None:
@@ -61,13 +65,17 @@ def test_the_demo_log_as_json(demo_log: DemoLog, tmp_path: Path) -> None:
     assert report["ok"] is True
     assert report["size"] == demo_log.size
     assert report["violations"] == []
-    assert [m["kind"] for m in report["motions_executed"]] == [
-        "allocation.approve",
-        "policy.change",
-    ]
+    assert [m["kind"] for m in report["motions_executed"]] == ["policy.change"] + [
+        "fund.allocate"
+    ] * 4 + ["fund.disburse"] * 3
     assert all(m["valid"] for m in report["motions_executed"])
     assert report["skipped"]["organisation.registered"] >= 1
-    assert report["governance_entries"]["motion.signed"] == 10
+    signed = LogEntry.objects.filter(kind="motion.signed").count()
+    assert report["governance_entries"]["motion.signed"] == signed
+    # The fund's books replay clean, and give the figures the server computes.
+    assert report["fund"]["violations"] == []
+    assert report["fund"]["figures"] == fund_figures(log_size=demo_log.size)
+    assert report["fund"]["against"] is None
 
 
 def test_a_decision_written_straight_into_the_database_fails_the_audit(
@@ -152,7 +160,7 @@ def test_the_demo_log_served_over_http_passes_the_audit(
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert (report["ok"], report["size"]) == (True, demo_log.size)
-    assert len(report["motions_executed"]) == 2
+    assert len(report["motions_executed"]) == 8
 
 
 def test_a_log_without_a_board_has_nothing_to_object_to(tmp_path: Path) -> None:
@@ -204,3 +212,36 @@ def test_amanah_audit_needs_no_django() -> None:
     )
 
     assert result.stdout.strip() == "[]"
+
+
+def test_the_figures_served_match_the_log_to_the_cent(
+    live_server: LiveServer, demo_log: DemoLog, tmp_path: Path
+) -> None:
+    result = amanah(
+        "audit", f"{live_server.url}/log", "--key", demo_log.key_text,
+        "--state", tmp_path / "trust", "--against", live_server.url,
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "serves exactly the figures the log gives" in result.output
+
+
+def test_a_figure_changed_in_the_database_is_caught(
+    live_server: LiveServer, demo_log: DemoLog, tmp_path: Path
+) -> None:
+    # One cent more on one contribution, behind the services' back.
+    contribution = Contribution.objects.filter(reversed_index__isnull=True).first()
+    assert contribution is not None
+    Contribution.objects.filter(pk=contribution.pk).update(usd_minor=contribution.usd_minor + 1)
+
+    result = amanah(
+        "audit", f"{live_server.url}/log", "--key", demo_log.key_text,
+        "--state", tmp_path / "trust", "--against", live_server.url, "--json",
+    )  # fmt: skip
+
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert report["ok"] is True  # the board's decisions are fine
+    differences = report["fund"]["against"]["differences"]
+    assert any(line.startswith("totals.paid: served ") for line in differences)
+    assert report["fund"]["ok"] is False

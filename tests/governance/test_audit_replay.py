@@ -598,5 +598,7 @@ def test_the_demo_log_replays_clean(demo_log: Any) -> None:
 
     assert report.violations == []
     assert report.entries == demo_log.size
-    assert [m.kind for m in report.motions_executed] == ["allocation.approve", "policy.change"]
+    assert [m.kind for m in report.motions_executed] == ["policy.change"] + [
+        "fund.allocate"
+    ] * 4 + ["fund.disburse"] * 3
     assert all(m.valid for m in report.motions_executed)

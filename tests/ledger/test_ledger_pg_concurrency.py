@@ -12,74 +12,25 @@ Marked ``postgres``: skipped without a server, failed instead with AMANAH_REQUIR
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import subprocess
-import sys
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
-
-from amanah.testing.postgres import PostgresCluster
 
 pytestmark = pytest.mark.postgres
 
 CHILD = Path(__file__).with_name("pg_support.py")
-# Generous: the whole module takes a few seconds on a laptop.
-CHILD_TIMEOUT = 180
 
 RunScenario = Callable[[str], dict[str, Any]]
 
 
 @pytest.fixture(scope="module")
-def run_scenario(
-    postgres_cluster: PostgresCluster, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[RunScenario]:
+def run_scenario(pg_child: Callable[[Path, str], dict[str, Any]]) -> RunScenario:
     """Runs a pg_support scenario against a database of its own; returns the child's JSON."""
-    created: list[str] = []
-
-    def run(scenario: str) -> dict[str, Any]:
-        name = f"amanah_{scenario}_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(postgres_cluster.url, autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        created.append(name)
-        var_dir = tmp_path_factory.mktemp(f"var-{scenario}")
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("PG", "AMANAH_", "DJANGO_", "DATABASE_URL"))
-        }
-        env.update(
-            DJANGO_SETTINGS_MODULE="amanah.settings.base",
-            DATABASE_URL=postgres_cluster.url_for(name),
-            AMANAH_VAR_DIR=str(var_dir),
-            PYTHONUNBUFFERED="1",
-        )
-        done = subprocess.run(
-            [sys.executable, str(CHILD), scenario],
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=var_dir,
-            timeout=CHILD_TIMEOUT,
-            check=False,
-        )
-        assert done.returncode == 0, f"{scenario} failed:\n{done.stdout}\n{done.stderr}"
-        return dict(json.loads(done.stdout.strip().splitlines()[-1]))
-
-    yield run
-    with psycopg.connect(postgres_cluster.url, autocommit=True) as admin:
-        for name in created:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    return lambda scenario: pg_child(CHILD, scenario)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from amanah.ledger.demo import demo_records
 from amanah.ledger.models import LogEntry, LogTile, SignedCheckpoint
 from amanah.ledger.services import record
 from amanah.ledger.storage import DatabaseTileStorage
@@ -20,14 +19,18 @@ from amanah.orgs.selectors import PUBLIC_FIELDS
 from amanah.transparency import canonical_json, parse_verifier_key, verify_log
 
 # 12 organisations registered first (7 donors' agencies, 5 Palestinian bodies), then the
-# 36 illustrative facts of `demo_records()`, then the demo board: 9 seats, their holders
-# and keys and the policy (28 entries), and two motions signed by five seats each and
-# executed (7 entries, and 8 for the policy change, which sets a new policy).
+# demo board: 9 seats, their holders and keys and the policy (28 entries), and a policy
+# change signed by five seats (8 entries: opened, 5 signatures, executed, the new policy);
+# then the fund (tests/funds/test_fund_demo.py), whose motions the same board signs.
 DEMO_ORGANISATION_COUNT = 12
-DEMO_FACTS = 36
-DEMO_BOARD = 28 + 7 + 8
-DEMO_SIZE = DEMO_ORGANISATION_COUNT + DEMO_FACTS + DEMO_BOARD
+DEMO_BOARD = 28 + 8
+FUND_FROM = DEMO_ORGANISATION_COUNT + DEMO_BOARD
 # The kinds the demo board is logged under: the real ones, so the audit can replay them.
+PRIVATE_KINDS = {
+    "fund.contribution_recorded",
+    "fund.disbursement_reserved",
+    "fund.expenditure_reported",
+}
 BOARD_KINDS = {
     "seat.created",
     "seat.holder_changed",
@@ -54,39 +57,26 @@ def _english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LANG", "C.UTF-8")
 
 
-def test_demo_records_are_36_illustrative_facts() -> None:
-    records = demo_records()
-
-    assert len(records) == DEMO_FACTS
-    assert {r.kind for r in records} == {
-        "demo.pledge.recorded",
-        "demo.contribution.received",
-        "demo.allocation.approved",
-        "demo.milestone.verified",
-    }
-    assert all(r.data["illustrative"] is True for r in records)
-
-
 def test_load_demo_records_a_log_that_verifies_with_the_published_key(var_dir: Path) -> None:
     output = _load_demo()
+    size = LogEntry.objects.count()
 
-    assert f"Recorded {DEMO_SIZE} demo entries in the log." in output
+    assert f"Recorded {size} demo entries in the log." in output
     assert f"The log's public key is in {var_dir / 'log-key.pub'}." in output
     key_text = (var_dir / "log-key.pub").read_text()
     assert key_text == log_signer().verifier().key_text + "\n"
-    last = DEMO_SIZE - 1
     report = verify_log(
         DatabaseTileStorage(),
         parse_verifier_key(key_text),
-        entries=[0, DEMO_ORGANISATION_COUNT, DEMO_ORGANISATION_COUNT + DEMO_FACTS - 1, last],
+        entries=[0, DEMO_ORGANISATION_COUNT, FUND_FROM - 1, FUND_FROM],
     )
     assert report.checkpoint.origin == "localhost/amanah-demo"
-    assert report.checkpoint.size == DEMO_SIZE
+    assert report.checkpoint.size == size
     assert [json.loads(e.entry)["type"] for e in report.entries] == [
         "amanah.organisation.registered.v1",
-        "amanah.demo.pledge.recorded.v1",
-        "amanah.demo.milestone.verified.v1",
+        "amanah.seat.created.v1",
         "amanah.policy.set.v1",
+        "amanah.fund.fx_rate_recorded.v1",
     ]
 
 
@@ -104,10 +94,11 @@ def test_load_demo_twice_changes_nothing(var_dir: Path) -> None:
     checkpoint = DatabaseTileStorage().read("checkpoint")
     tiles = dict(LogTile.objects.values_list("path", "data"))
 
+    size = LogEntry.objects.count()
     output = _load_demo()
 
-    assert f"The log already holds {DEMO_SIZE} entries; nothing to do." in output
-    assert LogEntry.objects.count() == DEMO_SIZE
+    assert f"The log already holds {size} entries; nothing to do." in output
+    assert LogEntry.objects.count() == size
     assert SignedCheckpoint.objects.count() == 1
     assert DatabaseTileStorage().read("checkpoint") == checkpoint
     assert dict(LogTile.objects.values_list("path", "data")) == tiles
@@ -144,7 +135,7 @@ def test_load_demo_speaks_arabic_in_an_arabic_locale(
 
     output = _load_demo()
 
-    assert f"سُجِّلت القيود التجريبية في السجل (عددها: {DEMO_SIZE})." in output
+    assert f"سُجِّلت القيود التجريبية في السجل (عددها: {LogEntry.objects.count()})." in output
     assert "Recorded" not in output
 
 
@@ -159,21 +150,26 @@ def test_demo_entries_are_canonical_json_in_the_design_shape(var_dir: Path) -> N
         assert value["type"] == f"amanah.{logged.kind}.v1"
         assert value["at"] == logged.recorded_at.strftime("%Y-%m-%dT%H:%M:%SZ")
         assert value["actor"] == logged.actor
-        assert value["private_commitment"] is None
-        # Demo facts say so; demo organisations carry an identifier no registry issues;
-        # the demo board's keys are marked as demo keys (tests/governance/test_governance_demo).
+        # Private detail (bank references, a reporter's name) is committed to, not shown.
+        assert (value["private_commitment"] is None) == (logged.private_data is None)
+        if logged.private_data is not None:
+            assert logged.kind in PRIVATE_KINDS
+        # Demo organisations carry an identifier no registry issues; the demo board's keys
+        # are marked as demo keys (tests/governance/test_governance_demo); the fund's
+        # projects and the demo housing body say "(demo)".
         if logged.kind in BOARD_KINDS:
-            assert logged.index >= DEMO_ORGANISATION_COUNT + DEMO_FACTS
+            assert logged.index >= DEMO_ORGANISATION_COUNT
             assert (value["signatures"] != []) == (logged.kind == "motion.executed")
             continue
         assert value["signatures"] == []
         if logged.kind == "organisation.registered":
             assert value["data"]["iati_identifier"].startswith("XI-DEMO-")
             continue
-        assert logged.kind.startswith("demo.")
-        assert value["data"]["illustrative"] is True
-        amount = value["data"].get("amount")
-        assert amount is None or (isinstance(amount["value"], str) and amount["currency"] == "USD")
+        if logged.kind == "project.registered":
+            assert value["data"]["title_en"].endswith("(demo)")
+            continue
+        assert logged.kind.startswith("fund."), logged.kind
+        assert logged.index >= FUND_FROM
 
 
 def test_load_demo_registers_donors_agencies_then_palestinian_bodies(var_dir: Path) -> None:
@@ -190,7 +186,8 @@ def test_load_demo_registers_donors_agencies_then_palestinian_bodies(var_dir: Pa
     assert all(set(data) == set(PUBLIC_FIELDS) for data in logged)
     assert [data["country"] for data in logged[:7]] == ["PK", "TR", "ID", "EG", "QA", "SA", "JO"]
     palestinian = Organisation.objects.filter(is_palestinian=True)
-    assert palestinian.count() == 5
+    # The five of orgs.demo, and the housing body the fund's demo adds.
+    assert palestinian.count() == 6
     assert set(palestinian.values_list("country", flat=True)) == {"PS"}
     # Every name in both languages.
     assert not Organisation.objects.filter(name_en="").exists()

@@ -32,19 +32,24 @@ def test_the_list_speaks_arabic(client: Client, demo_log: DemoLog) -> None:
     assert '<html lang="ar" dir="rtl">' in html
     assert "مقترحات المجلس" in html
     assert "Board motions" not in html
-    assert "ترميم ست مدارس في مدينة غزة" in html
-    assert "Repair of six schools" not in html
+    # The fund demo's allocation to the schools project, by its Arabic title only.
+    assert "تخصيص 2400000.00 USD للمشروع GZ-EDU-0001" in html
+    assert "Allocate 2400000.00 USD" not in html
 
 
 def test_the_detail_shows_the_signed_text_signatures_and_quorum(
     client: Client, demo_log: DemoLog
 ) -> None:
-    motion = Motion.objects.get(kind="allocation.approve")
+    # The fund demo's executed allocation to the schools project.
+    motion = Motion.objects.get(
+        kind="fund.allocate", title_en="Allocate 2400000.00 USD to project GZ-EDU-0001"
+    )
+    assert motion.executed_index is not None
 
     html = client.get(f"/motions/{motion.id}/").content.decode()
 
     assert motion.title_en in html
-    assert "Seats counted: eg, id, pk, ps-1, tr." in html
+    assert "Seats counted: id, pk, ps-1, ps-2, tr." in html
     assert html.count('<code dir="ltr">member-') == 5
     assert "amanah.motion.v1" in html
     assert f'href="/entries/{motion.executed_index}/"' in html

@@ -20,10 +20,12 @@ from amanah.accounts.api import router as accounts_router
 from amanah.api.auth import ApiTokenAuth
 from amanah.api.errors import install_error_handlers
 from amanah.core.errors import NotFound
+from amanah.funds.api import router as fund_router
 from amanah.governance.api import board_router
 from amanah.governance.api import router as motions_router
 from amanah.ledger.api import router as log_router
 from amanah.orgs.api import router as organisations_router
+from amanah.projects.api import router as projects_router
 
 __all__ = ["api"]
 
@@ -65,6 +67,8 @@ api.add_router("", accounts_router)
 api.add_router("/motions", motions_router)
 api.add_router("/board", board_router)
 api.add_router("/organisations", organisations_router)
+api.add_router("/projects", projects_router)
+api.add_router("/fund", fund_router)
 
 # Mounted last, so it answers only paths no operation matched: with the API's 404 body
 # rather than Django's HTML page.

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -30,6 +34,8 @@ EXIT_USAGE = 2
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 stdout = Console(highlight=False, soft_wrap=True)
+# Seconds to wait for the server (the commands that talk to the API).
+TIMEOUT = 30.0
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -116,3 +122,90 @@ def progress_after(
     finally:
         for progress, _task in shown:
             progress.stop()
+
+
+# --- talking to the server's API (/api/v1) over HTTP, with the standard library ----------
+
+
+class Refused(Exception):
+    """The server answered with an error (`{"code", "message", "fields"}`)."""
+
+    def __init__(self, status: int, body: Any) -> None:
+        self.status = status
+        self.body = body
+        super().__init__(status)
+
+    def __str__(self) -> str:
+        if isinstance(self.body, dict) and "code" in self.body:
+            fields = self.body.get("fields") or {}
+            details = "".join(f"\n  {name}: {value}" for name, value in fields.items())
+            return f"{self.body.get('message', '')} ({self.body['code']}){details}"
+        return f"HTTP {self.status}"
+
+
+class _ReportingBody:
+    """A request body that reports how much of it has been sent (`progress(sent, total)`):
+    on a poor connection, a large upload shows it is moving."""
+
+    def __init__(self, data: bytes, progress: Callable[[int, int], None]) -> None:
+        self._data, self._sent, self._progress = data, 0, progress
+
+    def read(self, size: int = -1) -> bytes:
+        size = 64 * 1024 if size is None or size < 0 else min(size, 64 * 1024)
+        chunk = self._data[self._sent : self._sent + size]
+        self._sent += len(chunk)
+        self._progress(self._sent, len(self._data))
+        return chunk
+
+
+def http_json(
+    method: str,
+    url: str,
+    *,
+    token: str | None = None,
+    body: Any = None,
+    upload_progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, Any]:
+    """Send a request, return (status, decoded JSON). Raises `Refused` on an error answer
+    and `OSError` when the server cannot be reached or answers something else than JSON."""
+    data = None if body is None else json.dumps(body).encode()
+    sent: Any = data
+    if data is not None and upload_progress is not None:
+        sent = _ReportingBody(data, upload_progress)
+    request = urllib.request.Request(url, data=sent, method=method)  # noqa: S310
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Content-Length", str(len(data)))
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            answer = json.loads(raw)
+        except ValueError:
+            answer = None
+        raise Refused(error.code, answer) from None
+    try:
+        return status, json.loads(raw)
+    except ValueError as error:
+        raise OSError(f"{url} did not answer JSON") from error
+
+
+def api_url(server: str) -> str:
+    if not server.startswith(("http://", "https://")):
+        raise fail(f"--server {server}: give an http(s) URL")
+    return server.rstrip("/") + "/api/v1"
+
+
+def read_token(path: Path) -> str:
+    try:
+        token = path.read_text().strip()
+    except OSError as error:
+        raise fail(f"cannot read token file {path}: {error.strerror}") from error
+    if not token:
+        raise fail(f"token file {path} is empty")
+    return token

@@ -25,8 +25,6 @@ import binascii
 import hashlib
 import json
 import os
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -38,10 +36,23 @@ from rich.markup import escape
 
 from amanah.transparency import TransparencyError, canonical_json
 
-from ._common import EXIT_FAILED, fail, stderr, stdout
+from ._common import (
+    EXIT_FAILED,
+    Refused,
+    api_url,
+    fail,
+    http_json,
+    read_token,
+    stderr,
+    stdout,
+)
+
+__all__ = ["Refused", "app", "checked_payload", "http_json", "key_id_of", "keys_app", "motions_app"]
+
+_api = api_url
+_read_token = read_token
 
 MOTION_TYPE = "amanah.motion.v1"  # as amanah.governance.rules.MOTION_TYPE
-TIMEOUT = 30.0
 # The default title of a member's key.register motion; `{member}` is their public handle.
 # Both languages, since a motion's title is published in both (no gettext here: the
 # command needs no Django, and the title is data for the log, not a message to the user).
@@ -75,59 +86,9 @@ TokenFileOption = Annotated[
 ]
 
 
-class Refused(Exception):
-    """The server answered with an error (`{"code", "message", "fields"}`)."""
-
-    def __init__(self, status: int, body: Any) -> None:
-        self.status = status
-        self.body = body
-        super().__init__(status)
-
-    def __str__(self) -> str:
-        if isinstance(self.body, dict) and "code" in self.body:
-            fields = self.body.get("fields") or {}
-            details = "".join(f"\n  {name}: {value}" for name, value in fields.items())
-            return f"{self.body.get('message', '')} ({self.body['code']}){details}"
-        return f"HTTP {self.status}"
-
-
 def key_id_of(public_key: bytes) -> str:
     """The first 16 hex digits of SHA-256 of the raw 32-byte public key (as the server)."""
     return hashlib.sha256(public_key).hexdigest()[:16]
-
-
-def http_json(
-    method: str, url: str, *, token: str | None = None, body: Any = None
-) -> tuple[int, Any]:
-    """Send a request, return (status, decoded JSON). Raises `Refused` on an error answer
-    and `OSError` when the server cannot be reached or answers something else than JSON."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, method=method)  # noqa: S310
-    request.add_header("Accept", "application/json")
-    if data is not None:
-        request.add_header("Content-Type", "application/json")
-    if token is not None:
-        request.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        try:
-            answer = json.loads(raw)
-        except ValueError:
-            answer = None
-        raise Refused(error.code, answer) from None
-    try:
-        return status, json.loads(raw)
-    except ValueError as error:
-        raise OSError(f"{url} did not answer JSON") from error
-
-
-def _api(server: str) -> str:
-    if not server.startswith(("http://", "https://")):
-        raise fail(f"--server {server}: give an http(s) URL")
-    return server.rstrip("/") + "/api/v1"
 
 
 def _call(method: str, url: str, *, token: str | None = None, body: Any = None) -> Any:
@@ -145,16 +106,6 @@ def _motion_id(value: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise fail(f"{value} is not a motion id (a UUID)") from None
-
-
-def _read_token(path: Path) -> str:
-    try:
-        token = path.read_text().strip()
-    except OSError as error:
-        raise fail(f"cannot read token file {path}: {error.strerror}") from error
-    if not token:
-        raise fail(f"token file {path} is empty")
-    return token
 
 
 def _load_private_key(path: Path) -> Ed25519PrivateKey:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit, board, ledger, log, verify
+from . import audit, board, fund, fund_local, ledger, log, verify
 
 app = typer.Typer(
     add_completion=False,
@@ -22,6 +22,10 @@ app.registered_commands.extend(audit.app.registered_commands)  # `amanah audit L
 app.registered_commands.extend(board.app.registered_commands)
 app.add_typer(board.keys_app, name="keys")
 app.add_typer(board.motions_app, name="motions")
+# `amanah fund ...`: the fund's records over the API (the secretariat, partners), and
+# `amanah fund import-local`, on the server's own database.
+fund.app.registered_commands.extend(fund_local.app.registered_commands)
+app.add_typer(fund.app, name="fund")
 
 # `amanah log`: amanah-log's commands on a log directory, then those on the server's log.
 log_app = typer.Typer(

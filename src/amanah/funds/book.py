@@ -80,6 +80,9 @@ class _Fact:
     governorate: str | None
     postings: PostingSet | None
     reversed: bool = False
+    # What this fact uses up of a limited thing (what a commitment has left to be paid,
+    # what a pool may take back from an allocation's refunds); given back on reversal.
+    claims: tuple[tuple[tuple[str, ...], Money], ...] = ()
 
 
 @dataclass
@@ -138,10 +141,27 @@ def _money(value: object, name: str) -> Money:
 
 
 def _date(value: object, name: str) -> datetime.date:
+    # One spelling only: Python 3.11 also reads "20250301" and "2025-W09-6" (and str() of
+    # an int), which would give one date two spellings in the log.
     try:
-        return datetime.date.fromisoformat(str(value))
+        if isinstance(value, str):
+            on = datetime.date.fromisoformat(value)
+            if on.isoformat() == value:
+                return on
     except ValueError:
-        raise _Bad("malformed_entry", f"data.{name} must be a date YYYY-MM-DD") from None
+        pass
+    raise _Bad("malformed_entry", f"data.{name} must be a date YYYY-MM-DD")
+
+
+def _rate_text(text: str) -> Decimal:
+    """A rate in the one spelling the services write: plain decimal, no exponent."""
+    try:
+        rate = Decimal(text)
+    except ArithmeticError:
+        raise _Bad("malformed_entry", f"data.units_per_usd {text!r} is not a number") from None
+    if not rate.is_finite() or format(rate, "f") != text:
+        raise _Bad("malformed_entry", f"data.units_per_usd {text!r} is not a plain decimal")
+    return rate
 
 
 def _earmark(value: object, name: str) -> Earmark:
@@ -184,7 +204,7 @@ class FundBook:
         self.rates: dict[str, dict[datetime.date, FxRate]] = defaultdict(dict)
         self.projects: dict[str, _Project] = {}
         self.facts: dict[tuple[str, str], _Fact] = {}  # (kind, id) -> fact
-        self.commitments_open: dict[str, tuple[str, Earmark, str]] = {}
+        self.claimed: dict[tuple[str, ...], Money] = {}
         self.allocations: dict[str, _Allocation] = {}
         self.disbursements: dict[str, _Disbursement] = {}
         self.motions: dict[str, _Motion] = {}
@@ -194,7 +214,7 @@ class FundBook:
     def entry(self, index: int, value: Mapping[str, Any]) -> None:
         """One decoded log entry (its JSON object), at `index`."""
         self.size = max(self.size, index + 1)
-        kind = value.get("type")
+        kind = value.get("type") if isinstance(value, Mapping) else None
         if not isinstance(kind, str) or not kind.startswith(_PREFIX) or not kind.endswith(_SUFFIX):
             return
         kind = kind[len(_PREFIX) : -len(_SUFFIX)]
@@ -213,16 +233,22 @@ class FundBook:
 
     def _post(self, postings: PostingSet) -> None:
         """Apply a posting set; refuse it whole if it leaves an account on the wrong side."""
+        # .get, not [ ]: reading the defaultdict would add accounts for a refused entry.
         after = {
-            (p.account, p.amount.currency): self.balances[(p.account, p.amount.currency)]
+            (p.account, p.amount.currency): self.balances.get(
+                (p.account, p.amount.currency), Decimal(0)
+            )
             + p.amount.amount
             for p in postings.postings
         }
-        wrong = sorted(
-            f"{account} {currency} {balance}"
-            for (account, currency), balance in after.items()
-            if not on_normal_side(account, balance)
-        )
+        try:
+            wrong = sorted(
+                f"{account} {currency} {balance}"
+                for (account, currency), balance in after.items()
+                if not on_normal_side(account, balance)
+            )
+        except ValueError as error:  # an id with ":" makes an account outside the chart
+            raise _Bad("malformed_entry", str(error)) from None
         if wrong:
             raise _Bad("overdrawn", "would leave " + "; ".join(wrong))
         self.balances.update(after)
@@ -264,6 +290,20 @@ class FundBook:
             raise _Bad("usd_mismatch", f"{money} is {expected} at {rate_on}'s rate, not {stated}")
         return stated
 
+    def _claim(self, key: tuple[str, ...], money: Money, limit: Money, what: str) -> None:
+        """Refuse `money` if, with what was claimed before, it would exceed `limit`."""
+        before = self.claimed.get(key, Money.zero(money.currency))
+        try:
+            over = before + money > limit
+        except MoneyError as error:
+            raise _Bad("reference_mismatch", str(error)) from None
+        if over:
+            raise _Bad("overdrawn", f"{money} would exceed {what}: {limit - before} left")
+
+    def _take_claims(self, claims: Iterable[tuple[tuple[str, ...], Money]]) -> None:
+        for key, money in claims:
+            self.claimed[key] = self.claimed.get(key, Money.zero(money.currency)) + money
+
     def _new(self, kind: str, key: str) -> None:
         if (kind, key) in self.facts:
             raise _Bad("duplicate", f"{kind} {key} was recorded before")
@@ -275,7 +315,7 @@ class FundBook:
             rate = FxRate(
                 currency=_text(data, "currency"),
                 on=_date(_get(data, "on"), "on"),
-                units_per_usd=Decimal(_text(data, "units_per_usd")),
+                units_per_usd=_rate_text(_text(data, "units_per_usd")),
                 source=_text(data, "source"),
             )
         except (MoneyError, ArithmeticError, TypeError) as error:
@@ -320,9 +360,12 @@ class FundBook:
             data, kind="commitment", key="commitment"
         )
         pledge = _optional_text(data, "pledge")
-        if pledge is not None and ("pledge", pledge) not in self.facts:
-            raise _Bad("unknown_reference", f"pledge {pledge} was never recorded")
+        pledged = None if pledge is None else self.facts.get(("pledge", pledge))
+        if pledge is not None and (pledged is None or pledged.reversed):
+            raise _Bad("unknown_reference", f"pledge {pledge} is not in force")
         donor = data["donor"]
+        if pledged is not None and pledged.donor != donor:
+            raise _Bad("reference_mismatch", f"pledge {pledge} is another donor's")
         postings = self._flow(lambda: flows.commitment(donor, money, earmark))
         self.facts[("commitment", commitment)] = _Fact(
             "committed", money, usd, on, donor, earmark.sector, earmark.governorate, postings
@@ -346,12 +389,26 @@ class FundBook:
                     "reference_mismatch",
                     f"commitment {commitment} is another donor's or has another earmark",
                 )
+        claims: tuple[tuple[tuple[str, ...], Money], ...] = ()
+        if commitment is not None:
+            key = ("commitment", commitment)
+            self._claim(key, money, self.facts[key].money, f"what commitment {commitment} owes")
+            claims = ((key, money),)
         postings = self._flow(
             lambda: flows.contribution(donor, money, earmark, committed=commitment is not None)
         )
         self.facts[("contribution", contribution)] = _Fact(
-            "paid", money, usd, on, donor, earmark.sector, earmark.governorate, postings
+            "paid",
+            money,
+            usd,
+            on,
+            donor,
+            earmark.sector,
+            earmark.governorate,
+            postings,
+            claims=claims,
         )
+        self._take_claims(claims)
 
     def _conversion(self, data: Mapping[str, Any]) -> None:
         conversion = _text(data, "conversion")
@@ -508,15 +565,29 @@ class FundBook:
     def _refund(self, data: Mapping[str, Any]) -> None:
         refund, allocation_id, where, on = self._partner_fact(data, "refund")
         returns = _draws(_get(data, "returns"), "returns")
-        drawn = {earmark for earmark, _m in self.allocations[allocation_id].draws}
-        if not {earmark for earmark, _m in returns} <= drawn:
+        drawn = dict(self.allocations[allocation_id].draws)
+        if not {earmark for earmark, _m in returns} <= set(drawn):
             raise _Bad("earmark_not_allowed", "a refund returns money only to the pools drawn from")
+        claims = tuple(
+            (("returned", allocation_id, earmark.key), money) for earmark, money in returns
+        )
+        for (key, money), (earmark, _m) in zip(claims, returns, strict=True):
+            self._claim(key, money, drawn[earmark], f"what the allocation drew from {earmark.key}")
         total = sum((m for _e, m in returns[1:]), returns[0][1])
         usd = self._usd(data, total, on)
         postings = self._flow(lambda: flows.refund(allocation_id, returns))
         self.facts[("refund", refund)] = _Fact(
-            "refunded", total, usd, on, None, where.sector, where.governorate, postings
+            "refunded",
+            total,
+            usd,
+            on,
+            None,
+            where.sector,
+            where.governorate,
+            postings,
+            claims=claims,
         )
+        self._take_claims(claims)
 
     _REVERSIBLE = ("pledge", "commitment", "contribution", "conversion", "expenditure", "refund")
 
@@ -530,6 +601,8 @@ class FundBook:
             raise _Bad("unknown_reference", f"{kind} {target} is not a fact in force to reverse")
         if fact.postings is not None:
             self._post(reversal(fact.postings))
+        for key, money in fact.claims:
+            self.claimed[key] -= money
         fact.reversed = True
         self.facts[("reversal", reversal_id)] = _Fact(
             "", fact.money, Money.zero(USD), fact.on, None, None, None, None, reversed=True
@@ -542,7 +615,10 @@ class FundBook:
         if not isinstance(decoded, Mapping) or not str(decoded.get("kind", "")).startswith("fund."):
             return
         effect = decoded.get("effect")
-        self.motions[_text(data, "motion")] = _Motion(
+        motion_id = _text(data, "motion")
+        if motion_id in self.motions:  # re-opening would reset a withdrawn motion
+            raise _Bad("duplicate", f"motion {motion_id} was opened before")
+        self.motions[motion_id] = _Motion(
             str(decoded["kind"]), effect if isinstance(effect, Mapping) else {}
         )
 

@@ -20,7 +20,7 @@ __all__ = ["ANY", "FLEXIBLE", "Earmark", "drawing_order"]
 ANY = "any"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Earmark:
     """A sector code and a governorate P-code, each None when the money is not restricted
     in that dimension."""

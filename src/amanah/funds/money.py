@@ -261,6 +261,20 @@ class Money:
         # -0.00 equals 0.00 but would serialise differently: keep one zero.
         object.__setattr__(self, "amount", stored.copy_abs() if stored.is_zero() else stored)
 
+    @property
+    def minor(self) -> int:
+        """The amount in the currency's minor units (cents, fils, ...): how the database
+        stores it, so that sums there are exact integer sums on SQLite as on PostgreSQL."""
+        return int(self.amount.scaleb(currency(self.currency).minor_units, context=_EXACT))
+
+    @classmethod
+    def from_minor(cls, units: int, currency_code: str) -> Money:
+        """The amount `units` minor units of `currency_code` make: 1250 USD cents is 12.50."""
+        if isinstance(units, bool) or not isinstance(units, int):
+            raise TypeError(f"minor units must be an int, not {type(units).__name__}")
+        places = currency(currency_code).minor_units
+        return cls(Decimal(units).scaleb(-places, context=_EXACT), currency_code)
+
     @classmethod
     def zero(cls, currency: str) -> Money:
         return cls(Decimal(0), currency)

@@ -1,10 +1,11 @@
 """An illustrative board for `load_demo`: the seven states' seats and two Palestinian
-seats, demo accounts, demo keys, and two motions the board signed and executed.
+seats, demo accounts, demo keys, and a policy change the board signed and executed (the
+fund's demo then passes its allocations and disbursements with the same keys).
 
 ILLUSTRATIVE ONLY. Everything goes through the same steps as real data and is logged
 under the real kinds, so that `amanah audit` can replay it; what marks it as demo data:
 seat labels end in "(demo)", every key is registered with `"demo": true` (`is_demo`),
-and the private keys, generated here, sign the two motions and are then thrown away.
+and the private keys, generated here, sign the demo's motions and are then thrown away.
 
 The demo accounts share one password, generated when the demo is loaded and returned to
 the caller to print; no password is written in the code.
@@ -13,6 +14,7 @@ the caller to print; no password is written in the code.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -69,6 +71,10 @@ class DemoBoard:
     usernames: tuple[str, ...]
     password: str  # generated at load time; print it once
     motions: tuple[Motion, ...]
+    secretariat: User
+    # Signs a motion with the named seats' demo keys: how the fund's demo passes its
+    # motions. The keys live only as long as this object, inside `load_demo`.
+    sign: Callable[..., Motion]
 
 
 def _demo_user(username: str, role: Role, password: str) -> User:
@@ -76,7 +82,7 @@ def _demo_user(username: str, role: Role, password: str) -> User:
 
 
 def load_demo_board(*, actor: str) -> DemoBoard:
-    """Set up the demo board and pass two motions, in the caller's open transaction."""
+    """Set up the demo board and pass a policy change, in the caller's open transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("load_demo_board must run inside transaction.atomic()")
     password = secrets.token_urlsafe(12)
@@ -120,25 +126,6 @@ def load_demo_board(*, actor: str) -> DemoBoard:
         motion.refresh_from_db()
         return motion
 
-    allocation = _motion_open(
-        kind="allocation.approve",
-        title={
-            "en": "Repair of six schools in Gaza City, round 1 (demo)",
-            "ar": "ترميم ست مدارس في مدينة غزة، الجولة الأولى (تجريبي)",
-        },
-        body={
-            "en": "Allocate USD 2,400,000 of Qatar's earmarked contribution to the Ministry "
-            "of Education and Higher Education for the repair of six schools.",
-            "ar": "تخصيص 2,400,000 دولار أمريكي من مساهمة قطر المخصصة لوزارة التربية والتعليم "
-            "العالي لترميم ست مدارس.",
-        },
-        effect={"amount": {"value": "2400000.00", "currency": "USD"}, "illustrative": True},
-        earmarked_by=["QA"],
-        beneficiaries=["XI-DEMO-PS-MOEHE"],
-        actor=f"user:{secretariat.pk}",
-    )
-    # Qatar earmarked the money, so its seat would not count: the others decide.
-    allocation = sign(allocation, "pk", "tr", "id", "eg", "ps-1")
     policy = _motion_open(
         kind="policy.change",
         title={
@@ -158,5 +145,7 @@ def load_demo_board(*, actor: str) -> DemoBoard:
     return DemoBoard(
         usernames=(SECRETARIAT_USERNAME, *(u.username for u in members.values())),
         password=password,
-        motions=(allocation, policy),
+        motions=(policy,),
+        secretariat=secretariat,
+        sign=sign,
     )

@@ -39,7 +39,7 @@ from amanah.transparency import (
     verify_consistency,
 )
 
-__all__ = ["LedgerError", "integrate_pending", "record"]
+__all__ = ["LedgerError", "integrate_pending", "lock_log", "record"]
 
 _KIND = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 # The bundle format stores each entry's length in 16 bits.
@@ -92,6 +92,18 @@ def _check_text(text: str, where: str) -> None:
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
+
+
+def lock_log() -> None:
+    """Take the log's write lock now, in the caller's transaction, until it ends.
+
+    `record` takes it anyway; a service that first reads what it decides on (a balance,
+    how many tranches an allocation has) takes it before reading, so that what it read
+    cannot change before it writes, and every writer takes the same lock first (no two
+    transactions can then wait on each other's locks in a cycle)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_log must run inside the service's transaction.atomic()")
+    Sequencer.objects.select_for_update().get(id=SINGLETON)
 
 
 def record(

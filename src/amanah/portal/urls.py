@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from amanah.portal import views
+from amanah.portal import fund_views, views
 
 
 class _Index:
@@ -33,6 +33,22 @@ urlpatterns = [
     path("motions/<uuid:motion_id>/sign", views.motion_sign_view, name="motion-sign"),
     path("motions/<uuid:motion_id>/refuse", views.motion_refuse_view, name="motion-refuse"),
     path("motions/<uuid:motion_id>/withdraw", views.motion_withdraw_view, name="motion-withdraw"),
+    path("fund/", fund_views.fund, name="fund"),
+    path("fund/donors/<str:iati_identifier>/", fund_views.fund_donor, name="fund-donor"),
+    path("fund/allocations/", fund_views.fund_allocations, name="fund-allocations"),
+    path(
+        "fund/allocations/<uuid:allocation_id>/",
+        fund_views.fund_allocation,
+        name="fund-allocation",
+    ),
+    path("fund/rates/", fund_views.fund_rates, name="fund-rates"),
+    path("fund/record/", fund_views.fund_record, name="fund-record"),
+    path("fund/import/", fund_views.fund_import, name="fund-import"),
+    path("fund/record/<slug:name>/", fund_views.fund_record_one, name="fund-record-one"),
+    path("fund/allocate/", fund_views.fund_allocate, name="fund-allocate"),
+    path("fund/disburse/", fund_views.fund_disburse, name="fund-disburse"),
+    path("fund/expenditure/", fund_views.fund_expenditure, name="fund-expenditure"),
+    path("projects/new/", fund_views.project_new, name="project-new"),
     path("keys/", views.keys, name="keys"),
     path("keys/propose", views.keys_propose, name="keys-propose"),
     path(

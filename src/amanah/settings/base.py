@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "amanah.orgs",
     "amanah.accounts",
     "amanah.governance",
+    "amanah.projects",
+    "amanah.funds",
     "amanah.portal",
     "amanah.demo",
 ]

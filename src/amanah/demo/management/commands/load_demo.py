@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amanah.core.i18n import language_from_environment
+from amanah.funds.demo import load_demo_fund
 from amanah.governance.demo import DemoBoard, load_demo_board
-from amanah.ledger.demo import demo_records
 from amanah.ledger.models import LogEntry
-from amanah.ledger.services import integrate_pending, record
+from amanah.ledger.services import integrate_pending
 from amanah.ledger.wiring import publish_verifier_key
 from amanah.orgs.demo import load_demo_organisations
 
@@ -28,12 +28,12 @@ class Command(BaseCommand):
             with transaction.atomic():
                 existing = LogEntry.objects.count()
                 if not existing:
-                    # The donors' agencies and Palestinian bodies first, then the facts,
-                    # then the board and the two motions it passed.
+                    # The donors' agencies and Palestinian bodies first, then the board
+                    # and its policy change, then the fund, whose allocations and
+                    # disbursements the board signs.
                     load_demo_organisations(actor="demo:secretariat")
-                    for demo in demo_records():
-                        record(demo.kind, demo.data, actor=demo.actor)
                     board = load_demo_board(actor="demo:secretariat")
+                    load_demo_fund(secretariat=board.secretariat, sign=board.sign)
             # Normally run on commit; called here too so the command's own output is final
             # (and under test transactions, where on-commit callbacks wait).
             integrate_pending()

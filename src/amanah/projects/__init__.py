@@ -1,0 +1,1 @@
+"""Palestinian-led projects: what the fund allocates money to."""
