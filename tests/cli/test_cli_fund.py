@@ -226,7 +226,7 @@ def test_a_statement_is_imported_on_the_server_itself(fund: Fund, tmp_path: Path
 
     done = amanah("fund", "import-local", statement, "--as", fund.secretariat.username)
     assert done.exit_code == 0, done.output
-    assert "Recorded 2 contributions; 0 rows were recorded before." in done.output
+    assert "Contributions recorded: 2. Rows recorded before, skipped: 0." in done.output
 
     statement.write_text(
         "donor,amount,currency,date,bank_reference\nXM-NOBODY,1,USD,2026-01-07,X\n"

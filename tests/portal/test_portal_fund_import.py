@@ -43,9 +43,11 @@ def test_the_secretariat_imports_a_statement(client: Client, pages: FundPages) -
 
     assert response.status_code == 200  # type: ignore[attr-defined]
     assert Contribution.objects.count() == before + 2
-    assert "Recorded 2 contributions; 0 rows were recorded before." in response.content.decode()  # type: ignore[attr-defined]
+    html = response.content.decode()  # type: ignore[attr-defined]
+    assert "Contributions recorded: 2. Rows recorded before, skipped: 0." in html
     again = _upload(client, STATEMENT)
-    assert "Recorded 0 contributions; 2 rows were recorded before." in again.content.decode()  # type: ignore[attr-defined]
+    html = again.content.decode()  # type: ignore[attr-defined]
+    assert "Contributions recorded: 0. Rows recorded before, skipped: 2." in html
 
 
 def test_wrong_rows_are_listed_and_nothing_is_recorded(client: Client, pages: FundPages) -> None:

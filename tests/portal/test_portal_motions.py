@@ -33,8 +33,8 @@ def test_the_list_speaks_arabic(client: Client, demo_log: DemoLog) -> None:
     assert "مقترحات المجلس" in html
     assert "Board motions" not in html
     # The fund demo's allocation to the schools project, by its Arabic title only.
-    assert "تخصيص 2400000.00 USD للمشروع GZ-EDU-0001" in html
-    assert "Allocate 2400000.00 USD" not in html
+    assert "تخصيص 6000000.00 USD للمشروع GZ-EDU-0001" in html
+    assert "Allocate 6000000.00 USD" not in html
 
 
 def test_the_detail_shows_the_signed_text_signatures_and_quorum(
@@ -42,7 +42,7 @@ def test_the_detail_shows_the_signed_text_signatures_and_quorum(
 ) -> None:
     # The fund demo's executed allocation to the schools project.
     motion = Motion.objects.get(
-        kind="fund.allocate", title_en="Allocate 2400000.00 USD to project GZ-EDU-0001"
+        kind="fund.allocate", title_en="Allocate 6000000.00 USD to project GZ-EDU-0001"
     )
     assert motion.executed_index is not None
 

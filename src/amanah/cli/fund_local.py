@@ -57,7 +57,10 @@ def import_local_command(
             raise typer.Exit(EXIT_FAILED) from error
         stdout.print(
             escape(
-                _("Recorded %(recorded)d contributions; %(already)d rows were recorded before.")
+                _(
+                    "Contributions recorded: %(recorded)d. "
+                    "Rows recorded before, skipped: %(already)d."
+                )
                 % {"recorded": result.recorded, "already": result.already_recorded}
             )
         )

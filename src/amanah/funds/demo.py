@@ -355,7 +355,9 @@ def _allocations_and_spending(s: User, sign: Sign) -> None:
 
     # Each motion is signed by five seats with both Palestinian ones, leaving out the
     # state that earmarked the money (its seat would be recused).
-    schools = allocate(project="GZ-EDU-0001", amount="2400000", currency="USD", actor=s)
+    # More than Qatar's education money: the rest comes from the flexible pool, which mixes
+    # Pakistan's and Saudi Arabia's money, so that part is traced pro rata.
+    schools = allocate(project="GZ-EDU-0001", amount="6000000", currency="USD", actor=s)
     sign(schools.motion, "pk", "tr", "id", "ps-1", "ps-2")
     hospital = allocate(project="GZ-HEA-0001", amount="1500000", currency="USD", actor=s)
     sign(hospital.motion, "pk", "tr", "eg", "ps-1", "ps-2")

@@ -26,7 +26,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import RoleRequired, user_has_role
-from amanah.funds import imports, selectors
+from amanah.funds import imports, selectors, trace
 from amanah.funds import services as fund_services
 from amanah.funds.book import STAGES
 from amanah.orgs.selectors import organisation_list
@@ -124,6 +124,22 @@ def fund_allocation(request: HttpRequest, allocation_id: uuid.UUID) -> HttpRespo
     if page is None:
         raise Http404("no such allocation")
     return render(request, "portal/fund_allocation.html", {"page": page})
+
+
+@require_safe
+def fund_trace_page(request: HttpRequest) -> HttpResponse:
+    """Where each donor's money went, traced where the earmarks allow, pro rata elsewhere."""
+    donor = request.GET.get("donor") or None
+    rows = trace.fund_trace(donor=donor)
+    names = {o.iati_identifier: o for o in organisation_list(palestinian=False)}
+    context = {
+        "rows": rows,
+        "donor": names.get(donor) if donor else None,
+        "donors": sorted(names.values(), key=lambda o: o.iati_identifier),
+        "names": names,
+        "pro_rata": trace.PRO_RATA,
+    }
+    return render(request, "portal/fund_trace.html", context)
 
 
 @require_safe
@@ -365,7 +381,10 @@ def fund_import(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Recorded %(recorded)d contributions; %(already)d rows were recorded before.")
+                _(
+                    "Contributions recorded: %(recorded)d. "
+                    "Rows recorded before, skipped: %(already)d."
+                )
                 % {"recorded": result.recorded, "already": result.already_recorded},
             )
             return redirect("portal:fund-import")

@@ -42,6 +42,7 @@ urlpatterns = [
         name="fund-allocation",
     ),
     path("fund/rates/", fund_views.fund_rates, name="fund-rates"),
+    path("fund/trace/", fund_views.fund_trace_page, name="fund-trace"),
     path("fund/record/", fund_views.fund_record, name="fund-record"),
     path("fund/import/", fund_views.fund_import, name="fund-import"),
     path("fund/record/<slug:name>/", fund_views.fund_record_one, name="fund-record-one"),

@@ -87,6 +87,12 @@ def earmark(value: Earmark) -> str:
 
 
 @register.filter
+def earmark_key(key: str) -> str:
+    """`earmark` for a pool's key, like `housing.PS0270`."""
+    return earmark(Earmark.from_key(key))
+
+
+@register.filter
 def month(key: str) -> datetime.date:
     """`2026-01` as the first day of that month, for `|date:"YEAR_MONTH_FORMAT"`."""
     year, number = key.split("-")
