@@ -306,3 +306,23 @@ def test_refunds_return_to_each_pool_at_most_what_was_drawn_from_it(fund: Fund) 
     with pytest.raises(ValidationError):
         refund_record(allocation=allocation.id, amount="0.01", on="2026-01-22", actor=s)
     _audit_agrees()
+
+
+def test_the_fund_shows_flexible_and_earmarked_money_apart(fund: Fund) -> None:
+    from amanah.funds.selectors import fund_pools
+
+    s = fund.secretariat
+    contribution_record(
+        donor=fund.donor("PK"), amount="500", currency="USD", on="2026-01-06", actor=s
+    )
+    contribution_record(
+        donor=fund.donor("QA"), amount="364", currency="QAR", on="2026-01-06",
+        sector="housing", governorate="PS0270", actor=s,
+    )  # fmt: skip
+    allocation_prepare(project="GZ-EDU-0001", amount="200", currency="USD", actor=s)
+
+    pools = [(p.earmark.key, str(p.available), str(p.reserved)) for p in fund_pools()]
+    assert pools == [
+        ("any.any", "300.00 USD", "200.00 USD"),
+        ("housing.PS0270", "364.00 QAR", "0.00 QAR"),
+    ]

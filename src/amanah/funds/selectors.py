@@ -55,6 +55,7 @@ __all__ = [
     "FundOverview",
     "PaidShare",
     "PartnerFactRow",
+    "PoolRow",
     "ReversalRow",
     "account_balances",
     "allocation_list",
@@ -71,6 +72,7 @@ __all__ = [
     "fund_figures",
     "fund_overview",
     "fund_pledge_choices",
+    "fund_pools",
     "fund_rate_list",
     "fund_reversible_choices",
     "fx_rate_list",
@@ -760,3 +762,39 @@ def fund_reversible_choices() -> list[FactChoice]:
         *_choices("expenditure", Expenditure.objects.all(), "allocation__project", _project),
         *_choices("refund", Refund.objects.all(), "allocation__project", _project),
     ]
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    """The fund's money of one earmark in one currency: free to allocate, and set aside
+    for allocation motions the board has not decided yet."""
+
+    earmark: Earmark
+    available: Money
+    reserved: Money
+
+
+def fund_pools() -> list[PoolRow]:
+    """Every earmark pool holding money, flexible money first, then the most specific
+    earmarks; one query. Balances are credit balances in the books, shown as positive."""
+    pools: dict[tuple[str, str], dict[str, int]] = defaultdict(
+        lambda: {"available": 0, "reserved": 0}
+    )
+    rows = AccountBalance.objects.filter(
+        Q(account__startswith="fund:available:") | Q(account__startswith="fund:reserved:")
+    ).values_list("account", "currency", "balance_minor")
+    for account, currency, minor in rows:
+        _fund, pool, key = account.split(":")
+        pools[(key, currency)][pool] -= minor
+    result = [
+        PoolRow(
+            Earmark.from_key(key),
+            Money.from_minor(amounts["available"], currency),
+            Money.from_minor(amounts["reserved"], currency),
+        )
+        for (key, currency), amounts in pools.items()
+        if amounts["available"] or amounts["reserved"]
+    ]
+    return sorted(
+        result, key=lambda row: (row.earmark.specificity, row.earmark.key, row.available.currency)
+    )

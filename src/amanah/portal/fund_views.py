@@ -90,6 +90,7 @@ def fund(request: HttpRequest) -> HttpResponse:
     overview = selectors.fund_overview()
     context = {
         "overview": overview,
+        "pools": selectors.fund_pools(),
         "stages": [(stage, STAGE_LABELS[stage]) for stage in STAGES],
         "donor_stages": [(stage, STAGE_LABELS[stage]) for stage in DONOR_STAGES],
         "bars": stage_bars(overview.totals, rtl=get_language_bidi()),
