@@ -18,5 +18,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("log/", include("amanah.ledger.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
-    *i18n_patterns(path("", include("amanah.portal.urls")), prefix_default_language=False),
+    *i18n_patterns(
+        path("", include("amanah.portal.urls")),
+        path("rounds/", include("amanah.rounds.urls")),
+        path("monitoring/", include("amanah.monitoring.urls")),
+        path("access/", include("amanah.access.urls")),
+        path("materials/", include("amanah.materials.urls")),
+        prefix_default_language=False,
+    ),
 ]

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import NinjaAPI, Router
 
+from amanah.access.api import router as access_router
 from amanah.accounts.api import router as accounts_router
 from amanah.api.auth import ApiTokenAuth
 from amanah.api.errors import install_error_handlers
@@ -24,8 +25,11 @@ from amanah.funds.api import router as fund_router
 from amanah.governance.api import board_router
 from amanah.governance.api import router as motions_router
 from amanah.ledger.api import router as log_router
+from amanah.materials.api import router as materials_router
+from amanah.monitoring.api import router as monitoring_router
 from amanah.orgs.api import router as organisations_router
 from amanah.projects.api import router as projects_router
+from amanah.rounds.api import router as rounds_router
 
 __all__ = ["api"]
 
@@ -69,6 +73,10 @@ api.add_router("/board", board_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/projects", projects_router)
 api.add_router("/fund", fund_router)
+api.add_router("/rounds", rounds_router)
+api.add_router("/monitoring", monitoring_router)
+api.add_router("/access", access_router)
+api.add_router("/materials", materials_router)
 
 # Mounted last, so it answers only paths no operation matched: with the API's 404 body
 # rather than Django's HTML page.

@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "amanah.governance",
     "amanah.projects",
     "amanah.funds",
+    "amanah.rounds",
+    "amanah.monitoring",
+    "amanah.access",
+    "amanah.materials",
     "amanah.portal",
     "amanah.demo",
 ]

@@ -1,0 +1,2 @@
+"""Humanitarian access: crossings, consignments and their lifecycle, and the public access
+metrics, aggregated and delayed so they do no harm."""

@@ -1,0 +1,3 @@
+"""Humanitarian access: database rows."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Construction materials: database rows."""
+
+from __future__ import annotations

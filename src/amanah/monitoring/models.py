@@ -1,0 +1,3 @@
+"""Milestones and monitoring: database rows."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Allocation rounds: database rows."""
+
+from __future__ import annotations

@@ -1,0 +1,9 @@
+"""Pages of rounds (mounted under the language prefix, like the portal's)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+app_name = "rounds"
+
+urlpatterns: list[URLPattern] = []
