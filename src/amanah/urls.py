@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     *i18n_patterns(
         path("", include("amanah.portal.urls")),
+        path("", include("amanah.projects.urls")),
         path("rounds/", include("amanah.rounds.urls")),
         path("monitoring/", include("amanah.monitoring.urls")),
         path("access/", include("amanah.access.urls")),
