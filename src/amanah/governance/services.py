@@ -69,6 +69,7 @@ __all__ = [
     "motion_sign",
     "motion_withdraw",
     "open_prepared_motion",
+    "register_motion_kind",
 ]
 
 # Who writes the board's set-up before the first policy, and who logs a decision.
@@ -377,6 +378,23 @@ _EFFECT_CHECKS: dict[str, Callable[[Mapping[str, Any]], object]] = {
     "policy.change": _policy_of_effect,
     "seat.assign": _seat_assignment,
 }
+
+
+def register_motion_kind(
+    kind: str, *, check: Callable[[Mapping[str, Any]], object], execute: Handler
+) -> None:
+    """Let another app's motion kind take effect: `check(effect)` when the motion is opened
+    (raising `ValidationError` on field "effect"), `execute(motion, decided_index)` once the
+    quorum has executed it. Called from that app's `AppConfig.ready`; registering a kind
+    twice with other functions is a programming error."""
+    if not _KIND.fullmatch(kind):
+        raise ValueError(f"{kind!r} is not a motion kind")
+    if EXECUTION_HANDLERS.get(kind, execute) is not execute or (
+        _EFFECT_CHECKS.get(kind, check) is not check
+    ):
+        raise ValueError(f"the motion kind {kind} is already registered")
+    EXECUTION_HANDLERS[kind] = execute
+    _EFFECT_CHECKS[kind] = check
 
 
 # --- motions ------------------------------------------------------------------------------

@@ -8,3 +8,8 @@ class ProjectsConfig(AppConfig):
     name = "amanah.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from amanah.projects.services import register_motion_kinds
+
+        register_motion_kinds()
