@@ -73,11 +73,14 @@ from amanah.reference.geography import UnknownGovernorate, governorates
 from amanah.reference.sectors import SECTORS, UnknownSector
 
 __all__ = [
+    "DISBURSEMENT_CHECKS",
+    "MILESTONE_ACTOR",
     "allocation_prepare",
     "commitment_record",
     "contribution_record",
     "conversion_record",
     "disbursement_prepare",
+    "disbursement_prepare_for_milestone",
     "expenditure_report",
     "fx_rate_record",
     "pledge_record",
@@ -744,6 +747,15 @@ def _release_allocation(motion: Motion, withdrawn_index: int) -> None:
     allocation.save(update_fields=["status", "released_index"])
 
 
+# Checks every new disbursement must pass, besides the money left: each is given the
+# allocation and raises a ValidationError naming the field. Apps above the fund that can
+# hold an allocation's money back register theirs at start-up (the monitoring app: a
+# milestone that failed verification blocks its allocation until a monitor passes it).
+DISBURSEMENT_CHECKS: list[Callable[[Allocation], None]] = []
+# Who logs a tranche that a monitor's passing verification prepared.
+MILESTONE_ACTOR = "amanah:monitoring"
+
+
 @service
 def disbursement_prepare(
     *, allocation: uuid.UUID | str, amount: object, bank_account: str = "", actor: User
@@ -759,6 +771,41 @@ def disbursement_prepare(
     if target is None:
         raise _invalid("allocation", _("Name an allocation the board has approved."))
     money = _money(amount, target.currency)
+    body = {"en": target.project.title_en, "ar": target.project.title_ar}
+    return _disburse(target, money, body=body, bank_account=bank_account, actor=_actor(actor))
+
+
+def disbursement_prepare_for_milestone(
+    *, allocation: Allocation, amount: Money, reason: Mapping[str, str]
+) -> Disbursement:
+    """`disbursement_prepare` for a trusted caller, in its open transaction: the monitoring
+    app, when a monitor's verification passes a milestone. No user's role is checked (the
+    monitor's was); the motion and the reservation are logged under `MILESTONE_ACTOR`,
+    `reason` ({"en", "ar"}) is the motion's text, and the same checks of the money left
+    and of `DISBURSEMENT_CHECKS` apply."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("disbursement_prepare_for_milestone must run in a transaction")
+    ledger.lock_log()
+    target = (
+        Allocation.objects.select_related("project__lead", "motion")
+        .filter(pk=allocation.pk, status=MoveStatus.APPROVED)
+        .first()
+    )
+    if target is None:
+        raise _invalid("allocation", _("Name an allocation the board has approved."))
+    if amount.currency != target.currency or amount.is_zero() or amount.is_negative():
+        raise _invalid(
+            "amount", _("Give a positive amount in {currency}.").format(currency=target.currency)
+        )
+    return _disburse(target, amount, body=reason, bank_account="", actor=MILESTONE_ACTOR)
+
+
+def _disburse(
+    target: Allocation, money: Money, *, body: Mapping[str, str], bank_account: str, actor: str
+) -> Disbursement:
+    """What both ways of preparing a tranche share: check, reserve, open the motion, log."""
+    for check in DISBURSEMENT_CHECKS:
+        check(target)
     _rate_for(money.currency, timezone.now().date(), "currency")
     left = -balance_of(chart.allocation_account(str(target.id), "undisbursed"), money.currency)
     if money > left:
@@ -776,13 +823,17 @@ def disbursement_prepare(
         "tranche": tranche,
     }
     project = target.project
-    motion = governance.open_prepared_motion(
+    if DISBURSE not in governance.PREPARED_KINDS:
+        raise RuntimeError(f"{DISBURSE} motions are not registered")
+    # _motion_open, not open_prepared_motion: the actor may be the system (a milestone's
+    # passing verification), which is no user; for a user it logs the same "user:<id>".
+    motion = governance._motion_open(
         kind=DISBURSE,
         title={
             "en": f"Disburse tranche {tranche}, {money}, to project {project.code}",
             "ar": f"صرف الدفعة {tranche} بمبلغ {money} للمشروع {project.code}",
         },
-        body={"en": project.title_en, "ar": project.title_ar},
+        body=body,
         effect=effect,
         earmarked_by=target.motion.earmarked_by,
         beneficiaries=[project.lead.iati_identifier],
@@ -792,10 +843,9 @@ def disbursement_prepare(
         "motion": str(motion.id),
         **{k: effect[k] for k in ("disbursement", "allocation", "amount")},
     }
-    private = {"bank_account": bank_account.strip()} if bank_account.strip() else None
-    index = ledger.record(
-        "fund.disbursement_reserved", data, actor=_actor(actor), private=private
-    ).index
+    bank_account = bank_account.strip()
+    private = {"bank_account": bank_account} if bank_account else None
+    index = ledger.record("fund.disbursement_reserved", data, actor=actor, private=private).index
     _book("fund.disbursement_reserved", flows.disbursement_reserve(str(target.id), money), index)
     return Disbursement.objects.create(
         id=disbursement_id,
@@ -805,7 +855,7 @@ def disbursement_prepare(
         amount_minor=money.minor,
         currency=money.currency,
         reserved_index=index,
-        bank_account=bank_account.strip(),
+        bank_account=bank_account,
     )
 
 

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from amanah.monitoring import views
 
 app_name = "monitoring"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("projects/<slug:code>/", views.project_page, name="project"),
+    path("evidence/<str:sha256>/", views.evidence_file, name="evidence"),
+    path("partner/", views.partner_milestones, name="partner"),
+    path("monitor/", views.monitor_workspace, name="monitor"),
+    path("monitor/<uuid:milestone_id>/", views.verify, name="verify"),
+    path("notifications/", views.notifications, name="notifications"),
+]
