@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from amanah.access import views
 
 app_name = "access"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.dashboard, name="dashboard"),
+    path("crossings/", views.crossings, name="crossings"),
+    path("consignments/", views.board, name="board"),
+    path("consignments/<uuid:consignment_id>/", views.consignment, name="consignment"),
+    path("import/", views.import_page, name="import"),
+]
