@@ -38,6 +38,8 @@ from amanah.transparency import (
 
 ROOT = Path(__file__).resolve().parent.parent
 ORIGIN = "bench.amanah.example/log"
+# The heading of bench/fund.py's section of the report.
+FUND_SECTION = "## The fund's services: the log against a plain audit row"
 
 
 def within(limit: float, ratio: float, extra: str = "") -> str:
@@ -246,7 +248,10 @@ def main() -> None:
         ]
     )
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report)
+    # bench/fund.py writes its own section after this one: keep it.
+    previous = args.output.read_text() if args.output.exists() else ""
+    _, marker, fund_section = previous.partition(FUND_SECTION)
+    args.output.write_text(report + ("\n" + marker + fund_section if marker else ""))
     print()
     print("\n".join(table))
     print(f"\nwritten to {args.output}")
