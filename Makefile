@@ -28,9 +28,12 @@ run: setup
 	@echo "    home page:            http://$(HOST):$(PORT)/"
 	@echo "    the log's checkpoint: http://$(HOST):$(PORT)/log/checkpoint"
 	@echo "    one entry + receipt:  http://$(HOST):$(PORT)/entries/0/   (Arabic: /ar/entries/0/)"
+	@echo "    the fund at a glance: http://$(HOST):$(PORT)/fund/   (Arabic: /ar/fund/)"
 	@echo "    the board's motions:  http://$(HOST):$(PORT)/motions/   (Arabic: /ar/motions/)"
+	@echo "    record, as demo-secretariat: http://$(HOST):$(PORT)/fund/record/"
 	@echo "    the API and its docs: http://$(HOST):$(PORT)/api/v1/docs"
 	@echo "    verify it yourself:   $(BIN)/amanah-verify log http://$(HOST):$(PORT)/log --key \"\$$(cat var/log-key.pub)\""
+	@echo "    recompute the figures: $(BIN)/amanah audit http://$(HOST):$(PORT)/log --key \"\$$(cat var/log-key.pub)\" --against http://$(HOST):$(PORT)"
 	@echo "  Stop with Ctrl-C."
 	@echo
 	$(BIN)/gunicorn amanah.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
@@ -41,7 +44,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 typecheck: setup
-	$(BIN)/mypy --strict src/amanah/transparency src/amanah/governance/rules.py src/amanah/governance/replay.py src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py src/amanah/cli/audit.py src/amanah/cli/board.py src/amanah/cli/fund.py src/amanah/funds/money.py src/amanah/funds/postings.py src/amanah/funds/earmarks.py src/amanah/funds/chart.py src/amanah/funds/flows.py src/amanah/funds/book.py src/amanah/reference
+	$(BIN)/mypy --strict src/amanah/transparency src/amanah/governance/rules.py src/amanah/governance/replay.py src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py src/amanah/cli/audit.py src/amanah/cli/board.py src/amanah/cli/fund.py src/amanah/funds/money.py src/amanah/funds/postings.py src/amanah/funds/earmarks.py src/amanah/funds/chart.py src/amanah/funds/flows.py src/amanah/funds/book.py src/amanah/reference src/amanah/rounds/optimiser.py src/amanah/cli/rounds.py src/amanah/access/lifecycle.py
 
 # pytest exits 5 when it collected no test; that is not a failure of the code.
 pytest: setup
@@ -50,8 +53,16 @@ pytest: setup
 
 test: lint typecheck pytest
 
-bench: setup
+# The bench extra (django-simple-history, the fund benchmark's peer) only for `make bench`.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	@touch $(BENCH_STAMP)
+
+# bench/run.py: the transparency core; bench/fund.py: the fund's services (a few minutes).
+bench: $(BENCH_STAMP)
 	$(PY) bench/run.py
+	$(PY) bench/fund.py
 
 messages: setup
 	$(PY) -m amanah.manage makemessages -l ar --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'

@@ -37,6 +37,16 @@ def test_the_schema_describes_the_api() -> None:
     assert schema["info"]["title"] == "Amanah API"
     assert schema["info"]["version"] == "1"
     assert set(schema["paths"]) == {
+        "/api/v1/access/consignments",
+        "/api/v1/access/consignments/import",
+        "/api/v1/access/consignments/{consignment_id}",
+        "/api/v1/access/consignments/{consignment_id}/events",
+        "/api/v1/access/crossings",
+        "/api/v1/access/crossings/{code}/days",
+        "/api/v1/access/metrics",
+        "/api/v1/access/metrics.csv",
+        "/api/v1/access/metrics/rejected.csv",
+        "/api/v1/access/warehouses",
         "/api/v1/board",
         "/api/v1/fund/allocations",
         "/api/v1/fund/allocations/{allocation_id}",
@@ -63,9 +73,26 @@ def test_the_schema_describes_the_api() -> None:
         "/api/v1/motions/{motion_id}/refusals",
         "/api/v1/motions/{motion_id}/withdrawal",
         "/api/v1/organisations",
+        "/api/v1/monitoring/evidence/{sha256}",
+        "/api/v1/monitoring/evidence/{sha256}/content",
+        "/api/v1/monitoring/indicators/{indicator_id}",
+        "/api/v1/monitoring/milestones/{milestone_id}",
+        "/api/v1/monitoring/milestones/{milestone_id}/reports",
+        "/api/v1/monitoring/milestones/{milestone_id}/verifications",
+        "/api/v1/monitoring/notifications",
+        "/api/v1/monitoring/notifications/{notification_id}/read",
+        "/api/v1/monitoring/projects/{code}/indicators",
+        "/api/v1/monitoring/projects/{code}/milestones",
         "/api/v1/organisations/{iati_identifier}",
         "/api/v1/projects",
         "/api/v1/projects/{code}",
+        "/api/v1/projects/partners/{iati_identifier}/assessments",
+        "/api/v1/projects/proposals",
+        "/api/v1/projects/proposals/mine",
+        "/api/v1/projects/proposals/{proposal_id}",
+        "/api/v1/projects/proposals/{proposal_id}/submission",
+        "/api/v1/projects/proposals/{proposal_id}/withdrawal",
+        "/api/v1/projects/risk-policy",
     }
     assert schema["components"]["securitySchemes"] == {
         "ApiTokenAuth": {"scheme": "bearer", "type": "http"}
@@ -77,6 +104,11 @@ def test_the_schema_describes_the_api() -> None:
     assert "security" not in schema["paths"]["/api/v1/organisations"]["get"]
     assert "security" not in schema["paths"]["/api/v1/fund/figures"]["get"]
     assert "security" not in schema["paths"]["/api/v1/projects"]["get"]
+    assert "security" not in schema["paths"]["/api/v1/monitoring/projects/{code}/milestones"]["get"]
+    assert "security" not in schema["paths"]["/api/v1/access/metrics"]["get"]
+    assert schema["paths"]["/api/v1/access/consignments"]["get"]["security"] == [
+        {"ApiTokenAuth": []}
+    ]
     assert schema["paths"]["/api/v1/fund/pledges"]["post"]["security"] == [{"ApiTokenAuth": []}]
     assert schema["paths"]["/api/v1/organisations"]["post"]["security"] == [{"ApiTokenAuth": []}]
     assert schema["paths"]["/api/v1/motions"]["post"]["security"] == [{"ApiTokenAuth": []}]

@@ -20,11 +20,18 @@ from amanah.cli.audit import PinnedReader
 from amanah.cli.main import app
 from amanah.funds.models import Contribution
 from amanah.funds.selectors import fund_figures
+from amanah.governance.models import Motion, MotionStatus
 from amanah.governance.services import motion_open
 from amanah.ledger.models import LogEntry
 from amanah.ledger.services import integrate_pending, record
 from amanah.transparency import FileLog, MemoryStorage, TileMismatch
 from conftest import DemoLog
+
+
+def _executed_kinds() -> list[str]:
+    """The kinds of the demo's executed motions, in the order they were decided."""
+    executed = Motion.objects.filter(status=MotionStatus.EXECUTED).order_by("executed_index")
+    return list(executed.values_list("kind", flat=True))
 
 
 def amanah(*args: str | Path) -> Result:
@@ -44,7 +51,7 @@ def test_the_demo_log_passes_the_audit(demo_log: DemoLog, tmp_path: Path) -> Non
     result = amanah("audit", mirror, "--key", demo_log.key_text, "--state", tmp_path / "trust")
 
     assert result.exit_code == 0, result.output
-    assert f"{demo_log.size} entries, every tile checked" in result.output
+    assert f"{demo_log.size:,} entries, every tile checked" in result.output
     assert "Motions executed" in result.output
     assert "fund.allocate" in result.output
     assert "policy.change" in result.output
@@ -65,9 +72,9 @@ def test_the_demo_log_as_json(demo_log: DemoLog, tmp_path: Path) -> None:
     assert report["ok"] is True
     assert report["size"] == demo_log.size
     assert report["violations"] == []
-    assert [m["kind"] for m in report["motions_executed"]] == ["policy.change"] + [
-        "fund.allocate"
-    ] * 4 + ["fund.disburse"] * 3
+    kinds = [m["kind"] for m in report["motions_executed"]]
+    assert kinds == _executed_kinds()
+    assert {"policy.change", "fund.allocate", "fund.disburse"} <= set(kinds)
     assert all(m["valid"] for m in report["motions_executed"])
     assert report["skipped"]["organisation.registered"] >= 1
     signed = LogEntry.objects.filter(kind="motion.signed").count()
@@ -160,7 +167,7 @@ def test_the_demo_log_served_over_http_passes_the_audit(
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert (report["ok"], report["size"]) == (True, demo_log.size)
-    assert len(report["motions_executed"]) == 8
+    assert len(report["motions_executed"]) == len(_executed_kinds())
 
 
 def test_a_log_without_a_board_has_nothing_to_object_to(tmp_path: Path) -> None:

@@ -315,4 +315,4 @@ def test_installed_commands_export_a_log_the_verifier_accepts(tmp_path: Path) ->
     assert integrated.stdout.strip() == f"Nothing pending: the latest checkpoint has size {size}."
     assert exported.returncode == 0, exported.stderr
     assert verified.returncode == 0, verified.stderr
-    assert f"{size} entries, every tile checked" in verified.stdout
+    assert f"{size:,} entries, every tile checked" in verified.stdout

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit, board, fund, fund_local, ledger, log, verify
+from . import access_local, audit, board, fund, fund_local, ledger, log, rounds, verify
 
 app = typer.Typer(
     add_completion=False,
@@ -26,6 +26,10 @@ app.add_typer(board.motions_app, name="motions")
 # `amanah fund import-local`, on the server's own database.
 fund.app.registered_commands.extend(fund_local.app.registered_commands)
 app.add_typer(fund.app, name="fund")
+# `amanah allocation replay ROUND`: re-solve an allocation round from the log, Django-free.
+app.add_typer(rounds.app, name="allocation")
+# `amanah access import-local` and `amanah access publish`, on the server's own database.
+app.add_typer(access_local.app, name="access")
 
 # `amanah log`: amanah-log's commands on a log directory, then those on the server's log.
 log_app = typer.Typer(

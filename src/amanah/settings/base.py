@@ -7,6 +7,7 @@ all live in `var/` at the repository root. A deployment sets `AMANAH_*` variable
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +190,10 @@ LOGGING: dict[str, Any] = {
 # The log's Ed25519 signing key; created on first use (mode 0600) when the file is missing.
 AMANAH_LOG_KEY_FILE = env.path("AMANAH_LOG_KEY_FILE", AMANAH_VAR_DIR / "log-signer.key")
 AMANAH_LOG_ORIGIN = env.string("AMANAH_LOG_ORIGIN", "localhost/amanah-demo")
+
+# Humanitarian access: public figures and the log's published events wait this long after
+# the event, so that nothing public tells where a convoy is now (docs/access.md).
+AMANAH_ACCESS_PUBLIC_DELAY = timedelta(hours=env.integer("AMANAH_ACCESS_PUBLIC_DELAY_HOURS", 24))
+
+# The largest evidence file (photo, invoice, certificate) a partner or monitor may upload.
+AMANAH_EVIDENCE_MAX_BYTES = env.integer("AMANAH_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
