@@ -128,6 +128,8 @@ def pg_child(
             DJANGO_SETTINGS_MODULE="amanah.settings.base",
             DATABASE_URL=postgres_cluster.url_for(name),
             AMANAH_VAR_DIR=str(var_dir),
+            # Integrate after every commit, as the workloads check (batching is tested apart).
+            AMANAH_LOG_BATCH_ENTRIES="1",
             PYTHONUNBUFFERED="1",
         )
         done = subprocess.run(

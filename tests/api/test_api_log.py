@@ -121,17 +121,19 @@ def test_a_page_that_ends_the_log_says_so(
     }
 
 
-def test_entries_not_yet_signed_are_not_listed(
+def test_entries_a_batch_still_holds_are_signed_before_they_are_listed(
     client: Client, append_entries: Callable[..., None]
 ) -> None:
     append_entries(2)
-    with transaction.atomic():  # committed only at the end of the test: never integrated
+    with transaction.atomic():  # not integrated: on-commit hooks wait in a test
         record("test.entry", {"late": True}, actor="test:late")
 
     body = checked(client.get(f"{API}/entries"))
 
-    assert [entry["index"] for entry in body["entries"]] == [0, 1]
-    assert client.get(f"{API}/entries/2").status_code == 404
+    # Listing integrates first, so every entry listed is covered by a signed checkpoint.
+    assert [entry["index"] for entry in body["entries"]] == [0, 1, 2]
+    assert SignedCheckpoint.objects.order_by("-size").values_list("size", flat=True)[0] == 3
+    assert client.get(f"{API}/entries/3").status_code == 404
 
 
 def test_a_page_is_one_query(

@@ -18,7 +18,7 @@ from django.db import transaction
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from amanah.ledger.models import LogEntry, LogTile, Sequencer, SignedCheckpoint, TreeHead
-from amanah.ledger.services import LedgerError, integrate_pending, record
+from amanah.ledger.services import LedgerError, integrate_due, integrate_pending, record
 from amanah.ledger.storage import DatabaseTileStorage
 from amanah.ledger.wiring import log_signer
 from amanah.transparency import (
@@ -268,7 +268,7 @@ def test_commit_integrates_and_signs_a_checkpoint_that_verifies(
             ]
         assert not SignedCheckpoint.objects.exists()  # nothing is integrated before commit
 
-    assert callbacks == [integrate_pending] * 3
+    assert callbacks == [integrate_due] * 3
     assert _signed_sizes() == [3]  # the first callback integrated all; the others had nothing
     report = verify_log(DatabaseTileStorage(), log_signer().verifier(), entries=[0, 1, 2])
     assert report.checkpoint.size == 3
@@ -378,7 +378,7 @@ def test_a_refused_integration_never_undoes_the_callers_commit(
 
     assert LogEntry.objects.filter(index=logged.index).exists()  # committed regardless
     assert _signed_sizes() == [5]
-    assert "Error calling integrate_pending in on_commit()" in caplog.text
+    assert "Error calling integrate_due in on_commit()" in caplog.text
     assert "refusing to sign size 6" in caplog.text
 
 

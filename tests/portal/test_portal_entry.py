@@ -153,17 +153,18 @@ def test_entry_page_in_arabic_is_right_to_left_with_data_left_to_right(
 
 
 @pytest.mark.parametrize("path", ["/entries/{size}/", "/entries/{size}/receipt"])
-def test_an_entry_no_checkpoint_covers_yet_is_404(
+def test_an_entry_a_batch_still_holds_is_integrated_when_read(
     client: Client, demo_log: DemoLog, path: str
 ) -> None:
     with transaction.atomic():
         record("test.unsigned", {"n": 1}, actor="test:pending")  # committed, not integrated
     assert LogEntry.objects.filter(index=demo_log.size).exists()
+    assert not SignedCheckpoint.objects.filter(size__gt=demo_log.size).exists()
 
-    assert client.get(path.format(size=demo_log.size)).status_code == 404
-
-    integrate_pending()
+    # Reading the log integrates what a batch still holds: the entry is there, signed.
     assert client.get(path.format(size=demo_log.size)).status_code == 200
+    assert SignedCheckpoint.objects.filter(size=demo_log.size + 1).exists()
+    assert client.get(path.format(size=demo_log.size + 1)).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -207,12 +208,13 @@ def test_entry_pages_refuse_writes(client: Client, demo_log: DemoLog) -> None:
     assert client.post("/entries/0/receipt").status_code == 405
 
 
-def test_entry_page_runs_two_queries(
+def test_entry_page_runs_four_queries(
     client: Client, demo_log: DemoLog, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
-    # The latest checkpoint's size, then the entry (never its private columns).
-    with django_assert_num_queries(2) as captured:
+    # Whether anything waits to be integrated (the tree's size, any entry beyond it),
+    # then the latest checkpoint's size, then the entry (never its private columns).
+    with django_assert_num_queries(4) as captured:
         response = client.get("/entries/12/")
 
     assert response.status_code == 200
-    assert "private_data" not in captured.captured_queries[1]["sql"]
+    assert "private_data" not in captured.captured_queries[3]["sql"]

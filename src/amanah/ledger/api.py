@@ -20,6 +20,7 @@ from amanah.ledger.selectors import (
     log_entry_get,
     log_entry_list_after,
 )
+from amanah.ledger.services import integrate_for_readers
 
 router = Router(tags=["log"], auth=None)
 
@@ -30,6 +31,7 @@ router = Router(tags=["log"], auth=None)
     summary="The latest signed checkpoint",
 )
 def log_checkpoint(request: HttpRequest) -> LogCheckpoint:
+    integrate_for_readers()  # a reader gets every committed entry, batched or not
     checkpoint = log_checkpoint_latest()
     if checkpoint is None:
         raise NoCheckpoint()
@@ -42,6 +44,7 @@ def log_checkpoint(request: HttpRequest) -> LogCheckpoint:
     summary="Signed entries, oldest first, a page at a time",
 )
 def log_entries(request: HttpRequest, page: Query[EntryListIn]) -> LogEntryPage:
+    integrate_for_readers()
     return log_entry_list_after(after=page.after, limit=page.limit)
 
 
@@ -51,6 +54,7 @@ def log_entries(request: HttpRequest, page: Query[EntryListIn]) -> LogEntryPage:
     summary="One signed entry",
 )
 def log_entry(request: HttpRequest, index: int) -> LogEntryDetail:
+    integrate_for_readers()
     entry = log_entry_get(index=index)
     if entry is None:
         raise LogEntryNotFound(index=index)

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 
 from amanah.ledger.models import SignedCheckpoint
+from amanah.ledger.services import integrate_pending
 from amanah.ledger.wiring import log_storage
 from amanah.transparency import DirectoryStorage, StorageError, tiles_for_size
 from amanah.transparency.tilewriter import read_tile
@@ -48,6 +49,7 @@ def log_export(directory: Path, *, progress: Callable[[int, int], None] | None =
     `directory` must be missing, empty, or an earlier export of this log (its checkpoint
     one this log signed); anything else is refused before a byte is written.
     """
+    integrate_pending()  # export everything committed, not just the last batch
     latest = SignedCheckpoint.objects.order_by("-size").values("size", "note").first()
     if latest is None:
         raise ExportRefused(_("The log has no signed checkpoint yet; there is nothing to export."))

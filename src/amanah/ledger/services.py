@@ -4,10 +4,11 @@
         pledge.save()
         ledger.record("pledge.recorded", pledge_public(pledge), actor=actor)
 
-The entry and the domain change commit together or not at all. After commit, the new
-entries are integrated into tiles and a checkpoint is signed, in one transaction of their
-own; if that step fails or the process dies, the next commit (or `amanah log integrate`)
-integrates everything still pending, so nothing recorded is ever left out.
+The entry and the domain change commit together or not at all. After commit, once a batch
+is due (`integrate_due`), or when someone reads the log, the new entries are integrated
+into tiles and a checkpoint is signed, in one transaction of their own; if that step
+fails or the process dies, the next one (or `amanah log integrate`) integrates everything
+still pending, so nothing recorded is ever left out.
 
 Sequencing relies on PostgreSQL's default READ COMMITTED isolation: a writer waiting on
 the sequencer row re-reads it once the holder commits. Under REPEATABLE READ or
@@ -17,12 +18,16 @@ SERIALIZABLE that writer would fail with a serialization error instead, so leave
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from amanah.ledger.models import SINGLETON, LogEntry, Sequencer, SignedCheckpoint, TreeHead
@@ -39,8 +44,16 @@ from amanah.transparency import (
     verify_consistency,
 )
 
-__all__ = ["LedgerError", "integrate_pending", "lock_log", "record"]
+__all__ = [
+    "LedgerError",
+    "integrate_due",
+    "integrate_for_readers",
+    "integrate_pending",
+    "lock_log",
+    "record",
+]
 
+_logger = logging.getLogger(__name__)
 _KIND = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 # The bundle format stores each entry's length in 16 bits.
 _MAX_ENTRY_BYTES = 0xFFFF
@@ -160,8 +173,55 @@ def record(
     sequencer.save(update_fields=["next_index"])
     # robust: the entry is committed whatever happens here; a failed integration is
     # logged and retried by the next commit or by `amanah log integrate`.
-    transaction.on_commit(integrate_pending, robust=True)
+    transaction.on_commit(integrate_due, robust=True)
     return logged
+
+
+class _Batch:
+    """This process's entries recorded since it last integrated, and since when: a hint
+    that spares every commit the database reads of working out whether a batch is due.
+    Other processes keep their own; `integrate_pending` always takes everything pending,
+    whoever recorded it, and a reader of the log integrates whatever is left."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+        self.since: float | None = None
+
+    def due(self, entries: int, seconds: float) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            self.count += 1
+            if self.since is None:
+                self.since = now
+            if self.count < entries and now - self.since < seconds:
+                return False
+            self.count, self.since = 0, None
+            return True
+
+
+_BATCH = _Batch()
+
+
+def integrate_due() -> SignedCheckpoint | None:
+    """After a commit (one call per entry recorded): integrate what is pending once a
+    batch is due (settings AMANAH_LOG_BATCH_ENTRIES and AMANAH_LOG_BATCH_SECONDS), else
+    leave it for a later commit or the next reader of the log (`integrate_pending`)."""
+    entries = settings.AMANAH_LOG_BATCH_ENTRIES
+    if entries <= 1 or _BATCH.due(entries, settings.AMANAH_LOG_BATCH_SECONDS):
+        return integrate_pending()
+    return None
+
+
+def integrate_for_readers() -> None:
+    """Before serving the log: integrate what a batch still holds, so a reader gets every
+    committed entry. If that fails (the tiles refuse to extend the last checkpoint, say),
+    the reader still gets the last good checkpoint and the error goes to the server's log,
+    as when the integration after a commit fails."""
+    try:
+        integrate_pending()
+    except Exception:
+        _logger.exception("integrating pending entries for a reader of the log failed")
 
 
 def integrate_pending() -> SignedCheckpoint | None:

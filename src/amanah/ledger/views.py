@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
+from amanah.ledger.services import integrate_for_readers
 from amanah.ledger.wiring import log_storage
 from amanah.transparency import MalformedInput, TileNotFound, parse_tile_path
 
@@ -18,6 +19,8 @@ _TILE_CACHE = "public, max-age=31536000, immutable"
 
 @require_safe
 def checkpoint(request: HttpRequest) -> HttpResponse:
+    # A reader of the log gets every committed entry: integrate a batch still pending.
+    integrate_for_readers()
     return _log_file("checkpoint", "text/plain; charset=utf-8", _CHECKPOINT_CACHE)
 
 

@@ -32,6 +32,7 @@ from amanah.ledger.selectors import (
     log_entry_receipt,
     log_overview,
 )
+from amanah.ledger.services import integrate_for_readers
 from amanah.portal.forms import KeyProposeForm, MotionOpenForm
 
 LATEST_ENTRIES = 10
@@ -47,6 +48,7 @@ def receipt_filename(index: int) -> str:
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    integrate_for_readers()  # show every committed entry, even one a batch still holds
     log = log_overview()
     # The verifier takes the log's prefix, the URL that `checkpoint` and `tile/` hang from.
     log_url = request.build_absolute_uri(reverse("ledger:checkpoint")).removesuffix("/checkpoint")
@@ -62,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def entry(request: HttpRequest, index: int) -> HttpResponse:
+    integrate_for_readers()
     detail = log_entry_get(index=index)
     if detail is None:
         raise Http404("no signed checkpoint covers this entry")
@@ -85,6 +88,7 @@ def entry(request: HttpRequest, index: int) -> HttpResponse:
 
 @require_safe
 def entry_receipt(request: HttpRequest, index: int) -> HttpResponse:
+    integrate_for_readers()
     receipt = log_entry_receipt(index=index)
     if receipt is None:
         raise Http404("no signed checkpoint covers this entry")

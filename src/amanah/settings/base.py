@@ -190,6 +190,13 @@ LOGGING: dict[str, Any] = {
 # The log's Ed25519 signing key; created on first use (mode 0600) when the file is missing.
 AMANAH_LOG_KEY_FILE = env.path("AMANAH_LOG_KEY_FILE", AMANAH_VAR_DIR / "log-signer.key")
 AMANAH_LOG_ORIGIN = env.string("AMANAH_LOG_ORIGIN", "localhost/amanah-demo")
+# New entries are integrated into the tiles, and a checkpoint signed, in batches: after a
+# commit once this many are pending, or the oldest pending one is this old; and whenever
+# someone reads the log (its checkpoint, an entry's page or receipt, the API, an export).
+# Integrating after every single commit costs more than the entries themselves
+# (docs/benchmarks.md). 1 entry: after every commit.
+AMANAH_LOG_BATCH_ENTRIES = env.integer("AMANAH_LOG_BATCH_ENTRIES", 64, minimum=1)
+AMANAH_LOG_BATCH_SECONDS = env.integer("AMANAH_LOG_BATCH_SECONDS", 2, minimum=0)
 
 # Humanitarian access: public figures and the log's published events wait this long after
 # the event, so that nothing public tells where a convoy is now (docs/access.md).

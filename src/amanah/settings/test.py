@@ -34,3 +34,7 @@ STORAGES = {
 }
 # WhiteNoise warns (an error under pytest) when STATIC_ROOT is missing; tests never fill it.
 STATIC_ROOT.mkdir(exist_ok=True)  # noqa: F405
+# Integrate after every commit, as the tests expect an entry's checkpoint at once; the
+# batching itself is tested with its own settings (tests/ledger/test_ledger_batches.py).
+AMANAH_LOG_BATCH_ENTRIES = 1
+AMANAH_LOG_BATCH_SECONDS = 0
