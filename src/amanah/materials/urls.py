@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from amanah.materials import views
 
 app_name = "materials"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.overview, name="overview"),
+    path("projects/<slug:code>/", views.project, name="project"),
+    path("workspace/", views.workspace, name="workspace"),
+    path("flags/<uuid:flag_id>/resolve/", views.resolve, name="resolve"),
+]
