@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from amanah.rounds import views
 
 app_name = "rounds"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.round_list, name="rounds"),
+    path("<slug:code>/", views.round_detail, name="round"),
+    path("<slug:code>/score/", views.round_score, name="score"),
+]
