@@ -93,6 +93,18 @@ def test_the_schema_describes_the_api() -> None:
         "/api/v1/projects/proposals/{proposal_id}/submission",
         "/api/v1/projects/proposals/{proposal_id}/withdrawal",
         "/api/v1/projects/risk-policy",
+        "/api/v1/materials/flags",
+        "/api/v1/materials/flags/{flag_id}/resolve",
+        "/api/v1/materials/movements",
+        "/api/v1/materials/reconciliation",
+        "/api/v1/materials/types",
+        "/api/v1/materials/vendors",
+        "/api/v1/rounds",
+        "/api/v1/rounds/{code}",
+        "/api/v1/rounds/{code}/open",
+        "/api/v1/rounds/{code}/optimise",
+        "/api/v1/rounds/{code}/proposals",
+        "/api/v1/rounds/{code}/scores",
     }
     assert schema["components"]["securitySchemes"] == {
         "ApiTokenAuth": {"scheme": "bearer", "type": "http"}

@@ -26,8 +26,17 @@ DEMO_ORGANISATION_COUNT = 12
 DEMO_BOARD = 28 + 8
 FUND_FROM = DEMO_ORGANISATION_COUNT + DEMO_BOARD
 # The kinds the demo board is logged under: the real ones, so the audit can replay them.
-# What the demos after the board log: the fund, monitoring, proposals, access.
-DOMAIN_FAMILIES = {"fund", "milestone", "indicator", "partner", "risk_policy", "proposal", "access"}
+# What the demos after the board log: the fund, monitoring, proposals, access, materials.
+DOMAIN_FAMILIES = {
+    "fund",
+    "milestone",
+    "indicator",
+    "partner",
+    "risk_policy",
+    "proposal",
+    "access",
+    "materials",
+}
 BOARD_KINDS = {
     "seat.created",
     "seat.holder_changed",

@@ -8,6 +8,7 @@ all live in `var/` at the repository root. A deployment sets `AMANAH_*` variable
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -204,3 +205,7 @@ AMANAH_ACCESS_PUBLIC_DELAY = timedelta(hours=env.integer("AMANAH_ACCESS_PUBLIC_D
 
 # The largest evidence file (photo, invoice, certificate) a partner or monitor may upload.
 AMANAH_EVIDENCE_MAX_BYTES = env.integer("AMANAH_EVIDENCE_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+
+# Construction materials: a project's material from a vendor whose unaccounted gap is more
+# than this fraction of what it received raises a public flag (docs/materials.md).
+AMANAH_MATERIALS_TOLERANCE = Decimal("0.02")

@@ -20,6 +20,7 @@ from amanah.governance.demo import DemoBoard, load_demo_board
 from amanah.ledger.models import LogEntry
 from amanah.ledger.services import integrate_pending
 from amanah.ledger.wiring import publish_verifier_key
+from amanah.materials.demo import load_demo_materials
 from amanah.monitoring.demo import load_demo_monitoring
 from amanah.orgs.demo import load_demo_organisations
 from amanah.projects.demo import load_demo_proposals
@@ -51,7 +52,14 @@ class Command(BaseCommand):
                     load_demo_fund(secretariat=board.secretariat, sign=board.sign)
                     load_demo_monitoring(board.secretariat, board.sign)
                     load_demo_proposals(secretariat=board.secretariat, sign=board.sign)
-                    load_demo_access(_demo_logistics(), days=options["access_days"])
+                    logistics = _demo_logistics()
+                    load_demo_access(logistics, days=options["access_days"])
+                    if options["access_days"]:  # materials arrive with consignments
+                        load_demo_materials(
+                            logistics,
+                            User.objects.get(username="demo-monitor"),
+                            User.objects.get(username="demo-partner-homes"),
+                        )
                     usernames = _share_the_password(board.password)
             # Normally run on commit; called here too so the command's own output is final
             # (and under test transactions, where on-commit callbacks wait).
