@@ -25,10 +25,8 @@ row right under the header (see `HXL`): the HXL core hashtags where one exists (
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +38,7 @@ from amanah.access.models import Consignment, ConsignmentEvent, EventKind, Wareh
 from amanah.access.services import consignment_create, consignment_event_record
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import require_role
+from amanah.core.csvimport import ImportInvalid, RowError, read_rows
 from amanah.ledger import services as ledger
 
 __all__ = ["COLUMNS", "HXL", "ImportInvalid", "ImportResult", "RowError", "consignment_import"]
@@ -112,65 +111,12 @@ MAX_ROWS = 100_000
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int  # the line in the file, counting the header as line 1
-    column: str
-    message: str
-
-    def to_json(self) -> dict[str, object]:
-        return {"line": self.line, "column": self.column, "message": self.message}
-
-
-class ImportInvalid(Exception):
-    """The file, or some of its rows, cannot be imported; nothing was written."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the file")
-        self.errors = errors
-
-
 @dataclass
 class ImportResult:
     consignments: int = 0
     events: int = 0
     already_recorded: int = 0
     consignment_ids: list[str] = field(default_factory=list)
-
-
-def _is_hashtag_row(values: list[str]) -> bool:
-    filled = [value.strip() for value in values if value.strip()]
-    return bool(filled) and all(value.startswith("#") for value in filled)
-
-
-def _normalise(name: str) -> str:
-    return HXL.get(name.strip().lower().replace(" ", ""), name.strip().lower())
-
-
-def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
-    if not lines:
-        raise ImportInvalid([RowError(1, "", _("The file is empty."))])
-    header, first_data = lines[0], 2
-    if len(lines) > 1 and _is_hashtag_row(lines[1]):
-        header, first_data = lines[1], 3
-    columns = [_normalise(name) for name in header]
-    missing = [name for name in REQUIRED if name not in columns]
-    if missing:
-        raise ImportInvalid(
-            [
-                RowError(1, name, _("The header has no {column} column.").format(column=name))
-                for name in missing
-            ]
-        )
-    for line, values in enumerate(lines[first_data - 1 :], start=first_data):
-        if not any(value.strip() for value in values):
-            continue
-        if len(values) > len(columns):
-            raise ImportInvalid(
-                [RowError(line, "", _("This row has more values than the header has columns."))]
-            )
-        yield line, {name: value.strip() for name, value in zip(columns, values, strict=False)}
 
 
 def _column(name: str) -> str:
@@ -355,7 +301,7 @@ def consignment_import(
     docstring."""
     require_role(actor, Role.LOGISTICS)
     ledger.lock_log()
-    rows = list(_rows(text))
+    rows = list(read_rows(text, hxl=HXL, required=REQUIRED))
     if len(rows) > MAX_ROWS:
         raise ImportInvalid(
             [RowError(1, "", _("Import at most {n} rows at a time.").format(n=MAX_ROWS))]

@@ -19,16 +19,14 @@ routes, exact times, item descriptions, notes and staff never enter the public p
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +46,7 @@ from amanah.access.models import (
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import require_role
 from amanah.ledger import services as ledger
+from amanah.ledger.services import service
 from amanah.orgs.models import Organisation
 from amanah.reference.geography import governorates
 
@@ -68,27 +67,6 @@ PUBLISHER = "amanah:access-delay"
 CLOCK_SKEW = datetime.timedelta(minutes=5)
 _CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 MAX_ITEMS = 50
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class Service(Generic[P, R]):
-    """A service: called, it runs in a durable transaction of its own, under the log's
-    write lock; `in_callers_transaction` runs the same steps in a transaction already open."""
-
-    def __init__(self, steps: Callable[P, R]) -> None:
-        functools.update_wrapper(self, steps)
-        self.in_callers_transaction = steps
-
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction.atomic(durable=True):
-            ledger.lock_log()
-            return self.in_callers_transaction(*args, **kwargs)
-
-
-def service(steps: Callable[P, R]) -> Service[P, R]:
-    return Service(steps)
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> ValidationError:

@@ -17,9 +17,7 @@ a file whose only header is the hashtag row works as well.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -28,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import require_role
+from amanah.core.csvimport import ImportInvalid, RowError, read_rows
 from amanah.funds.models import Contribution
 from amanah.funds.services import contribution_record
 from amanah.ledger import services as ledger
@@ -62,66 +61,11 @@ MAX_ROWS = 200_000
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
-class RowError:
-    line: int  # the line in the file, counting the header as line 1
-    column: str
-    message: str
-
-    def to_json(self) -> dict[str, object]:
-        return {"line": self.line, "column": self.column, "message": self.message}
-
-
-class ImportInvalid(Exception):
-    """The file, or some of its rows, cannot be imported; nothing was written."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        super().__init__(f"{len(errors)} problem(s) in the file")
-        self.errors = errors
-
-
 @dataclass
 class ImportResult:
     recorded: int = 0
     already_recorded: int = 0
     contributions: list[Contribution] = field(default_factory=list)
-
-
-def _is_hashtag_row(values: list[str]) -> bool:
-    filled = [value.strip() for value in values if value.strip()]
-    return bool(filled) and all(value.startswith("#") for value in filled)
-
-
-def _normalise(name: str) -> str:
-    return HXL.get(name.strip().lower().replace(" ", ""), name.strip().lower())
-
-
-def _rows(text: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, {column: value}) per data row; raises ImportInvalid for a bad header."""
-    lines = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
-    if not lines:
-        raise ImportInvalid([RowError(1, "", _("The file is empty."))])
-    header, first_data = lines[0], 2
-    if len(lines) > 1 and _is_hashtag_row(lines[1]):
-        # HXL: the hashtags name the columns, whatever the human header says.
-        header, first_data = lines[1], 3
-    columns = [_normalise(name) for name in header]
-    missing = [name for name in REQUIRED if name not in columns]
-    if missing:
-        raise ImportInvalid(
-            [
-                RowError(1, name, _("The header has no {column} column.").format(column=name))
-                for name in missing
-            ]
-        )
-    for line, values in enumerate(lines[first_data - 1 :], start=first_data):
-        if not any(value.strip() for value in values):
-            continue
-        if len(values) > len(columns):
-            raise ImportInvalid(
-                [RowError(line, "", _("This row has more values than the header has columns."))]
-            )
-        yield line, {name: value.strip() for name, value in zip(columns, values, strict=False)}
 
 
 def _row_errors(line: int, error: ValidationError) -> list[RowError]:
@@ -140,7 +84,7 @@ def contribution_import(
     """Record every new contribution in `text` (CSV), or none; see the module docstring."""
     require_role(actor, Role.SECRETARIAT)
     ledger.lock_log()
-    rows = list(_rows(text))
+    rows = list(read_rows(text, hxl=HXL, required=REQUIRED))
     if len(rows) > MAX_ROWS:
         raise ImportInvalid(
             [RowError(1, "", _("Import at most {n} rows at a time.").format(n=MAX_ROWS))]

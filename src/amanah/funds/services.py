@@ -16,11 +16,10 @@ order when booking, stay consistent if some other path ever writes them.
 from __future__ import annotations
 
 import datetime
-import functools
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -67,6 +66,7 @@ from amanah.funds.postings import PostingSet, reversal
 from amanah.governance import services as governance
 from amanah.governance.models import Motion
 from amanah.ledger import services as ledger
+from amanah.ledger.services import service
 from amanah.orgs.models import Organisation
 from amanah.projects.models import Project
 from amanah.reference.geography import UnknownGovernorate, governorates
@@ -93,30 +93,6 @@ ALLOCATE, DISBURSE = "fund.allocate", "fund.disburse"
 # Who logs the money a withdrawn motion set aside coming back (the withdrawal itself is
 # logged under the secretariat member who withdrew it, just before).
 RELEASE_ACTOR = "amanah:withdrawal"
-
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class Service(Generic[P, R]):
-    """A service: called, it runs in a durable transaction of its own; its
-    `in_callers_transaction` runs the same steps in a transaction already open (the demo
-    loader's, a CSV import's), which a durable block cannot nest in."""
-
-    def __init__(self, steps: Callable[P, R]) -> None:
-        functools.update_wrapper(self, steps)
-        self.in_callers_transaction = steps
-
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction.atomic(durable=True):
-            # Before reading any balance: see ledger.lock_log.
-            ledger.lock_log()
-            return self.in_callers_transaction(*args, **kwargs)
-
-
-def service(steps: Callable[P, R]) -> Service[P, R]:
-    return Service(steps)
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> ValidationError:

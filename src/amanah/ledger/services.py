@@ -18,14 +18,15 @@ SERIALIZABLE that writer would fail with a serialization error instead, so leave
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -46,11 +47,13 @@ from amanah.transparency import (
 
 __all__ = [
     "LedgerError",
+    "Service",
     "integrate_due",
     "integrate_for_readers",
     "integrate_pending",
     "lock_log",
     "record",
+    "service",
 ]
 
 _logger = logging.getLogger(__name__)
@@ -117,6 +120,31 @@ def lock_log() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_log must run inside the service's transaction.atomic()")
     Sequencer.objects.select_for_update().get(id=SINGLETON)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class Service(Generic[P, R]):
+    """A domain service: called, it runs in a durable transaction of its own, holding the
+    log's write lock (`lock_log`) before it reads anything it decides on; its
+    `in_callers_transaction` runs the same steps in a transaction already open (the demo
+    loader's, a CSV import's), which a durable block cannot nest in."""
+
+    def __init__(self, steps: Callable[P, R]) -> None:
+        functools.update_wrapper(self, steps)
+        self.in_callers_transaction = steps
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        with transaction.atomic(durable=True):
+            lock_log()
+            return self.in_callers_transaction(*args, **kwargs)
+
+
+def service(steps: Callable[P, R]) -> Service[P, R]:
+    """Make `steps` a `Service` (used as a decorator)."""
+    return Service(steps)
 
 
 def record(

@@ -18,16 +18,14 @@ log holds a commitment to them).
 from __future__ import annotations
 
 import datetime
-import functools
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,6 +35,7 @@ from amanah.access.models import Category, Consignment, EventKind, Warehouse
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import require_role
 from amanah.ledger import services as ledger
+from amanah.ledger.services import service
 from amanah.materials import reconcile
 from amanah.materials.models import (
     Balance,
@@ -68,27 +67,6 @@ __all__ = [
 FLAG_ACTOR = "amanah:materials-reconciliation"
 _CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")
 MAX_QUANTITY = Decimal("99999999999.999")
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class Service(Generic[P, R]):
-    """A service: called, it runs in a durable transaction of its own, under the log's
-    write lock; `in_callers_transaction` runs the same steps in a transaction already open."""
-
-    def __init__(self, steps: Callable[P, R]) -> None:
-        functools.update_wrapper(self, steps)
-        self.in_callers_transaction = steps
-
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction.atomic(durable=True):
-            ledger.lock_log()
-            return self.in_callers_transaction(*args, **kwargs)
-
-
-def service(steps: Callable[P, R]) -> Service[P, R]:
-    return Service(steps)
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> ValidationError:

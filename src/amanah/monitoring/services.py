@@ -40,8 +40,9 @@ from amanah.accounts.roles import require_role
 from amanah.funds import services as funds
 from amanah.funds.models import Allocation, Disbursement, MoveStatus
 from amanah.funds.money import Money, MoneyError
-from amanah.funds.services import money_problem, service
+from amanah.funds.services import money_problem
 from amanah.ledger import services as ledger
+from amanah.ledger.services import service
 from amanah.monitoring import evidence as storage
 from amanah.monitoring.models import (
     PUBLIC_BY_DEFAULT,

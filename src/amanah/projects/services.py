@@ -16,11 +16,10 @@ the policy changes only by an executed `risk_policy.change` motion (`register_mo
 from __future__ import annotations
 
 import datetime
-import functools
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any, Generic, ParamSpec, TypeVar
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +33,7 @@ from amanah.governance import services as governance
 from amanah.governance.models import Motion
 from amanah.ledger import services as ledger
 from amanah.ledger.models import LogEntry
+from amanah.ledger.services import service
 from amanah.orgs.models import Organisation
 from amanah.projects import dac
 from amanah.projects.models import (
@@ -79,28 +79,6 @@ QUORUM_ACTOR = "amanah:quorum"
 # Generous bounds, so that a typing slip is caught, not a real project refused.
 MAX_CENTS = 10**13  # USD 100 billion
 MAX_LINES, MAX_MILESTONES, MAX_DAC_CODES = 50, 24, 10
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-class Service(Generic[P, R]):
-    """A service: called, it runs in a durable transaction of its own, holding the log's
-    write lock; `in_callers_transaction` runs the same steps in a transaction already open
-    (the demo loader's). The same pattern as `amanah.funds.services.Service`."""
-
-    def __init__(self, steps: Callable[P, R]) -> None:
-        functools.update_wrapper(self, steps)
-        self.in_callers_transaction = steps
-
-    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        with transaction.atomic(durable=True):
-            ledger.lock_log()
-            return self.in_callers_transaction(*args, **kwargs)
-
-
-def service(steps: Callable[P, R]) -> Service[P, R]:
-    return Service(steps)
 
 
 def _invalid(field: str, message: str, code: str = "invalid") -> ValidationError:

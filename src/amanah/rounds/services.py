@@ -1,6 +1,6 @@
 """The rounds' writes: create a round, open it, add proposals, score, optimise.
 
-Each public service runs in one durable transaction (`funds.services.Service`: the log's
+Each public service runs in one durable transaction (`ledger.services.Service`: the log's
 write lock first) and logs its fact with `ledger.record`:
 
 - `round.opened`: the rubric, the pools and the constraints;
@@ -30,8 +30,8 @@ from amanah.accounts.models import Role, User
 from amanah.accounts.roles import require_role
 from amanah.funds import selectors as fund_selectors
 from amanah.funds.earmarks import Earmark
-from amanah.funds.services import service
 from amanah.ledger import services as ledger
+from amanah.ledger.services import service
 from amanah.projects.models import Proposal, ProposalStatus
 from amanah.rounds import optimiser
 from amanah.rounds.models import (
