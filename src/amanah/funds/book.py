@@ -39,6 +39,8 @@ __all__ = ["STAGES", "FundBook", "FundViolation", "fund_kinds"]
 # The public stages of the money, in the order it flows.
 STAGES = ("pledged", "committed", "paid", "allocated", "disbursed", "refunded", "spent")
 ANY = "any"
+# A round's portfolio: one motion reserving several allocations (`effect.allocations`).
+PORTFOLIO_KIND = "round.allocate"
 
 _PREFIX, _SUFFIX = "amanah.", ".v1"
 
@@ -422,24 +424,39 @@ class FundBook:
             "", sold, Money.zero(USD), on, None, None, None, postings
         )
 
-    def _motion_of(self, data: Mapping[str, Any], kind: str) -> tuple[str, _Motion]:
+    def _motion_of(self, data: Mapping[str, Any], *kinds: str) -> tuple[str, _Motion]:
         motion_id = _text(data, "motion")
         motion = self.motions.get(motion_id)
-        if motion is None or motion.kind != kind:
-            raise _Bad("motion_mismatch", f"motion {motion_id} is not an open {kind} motion")
+        if motion is None or motion.kind not in kinds:
+            raise _Bad(
+                "motion_mismatch", f"motion {motion_id} is not an open {' or '.join(kinds)} motion"
+            )
         return motion_id, motion
+
+    @staticmethod
+    def _allocation_effect(motion: _Motion, allocation: str) -> Mapping[str, Any]:
+        """What the motion says of this allocation: its whole effect, or for a round's
+        portfolio the item of `allocations` that names it."""
+        if motion.kind != PORTFOLIO_KIND:
+            return motion.effect
+        items = motion.effect.get("allocations")
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and item.get("allocation") == allocation:
+                return item
+        return {}
 
     def _allocation_reserved(self, data: Mapping[str, Any]) -> None:
         allocation = _text(data, "allocation")
         if allocation in self.allocations:
             raise _Bad("duplicate", f"allocation {allocation} was reserved before")
-        motion_id, motion = self._motion_of(data, "fund.allocate")
+        motion_id, motion = self._motion_of(data, "fund.allocate", PORTFOLIO_KIND)
         project = _text(data, "project")
         if project not in self.projects:
             raise _Bad("unknown_reference", f"project {project} was never registered")
         draws = _draws(_get(data, "draws"), "draws")
         effect = {"allocation": allocation, "project": project, "draws": draws_json(draws)}
-        if motion.closed is not None or {k: motion.effect.get(k) for k in effect} != effect:
+        stated = self._allocation_effect(motion, allocation)
+        if motion.closed is not None or {k: stated.get(k) for k in effect} != effect:
             raise _Bad("motion_mismatch", f"motion {motion_id} does not allocate exactly this")
         where = self.projects[project]
         for earmark, _money_drawn in draws:
@@ -612,15 +629,16 @@ class FundBook:
 
     def _motion_opened(self, data: Mapping[str, Any]) -> None:
         decoded = data.get("decoded")
-        if not isinstance(decoded, Mapping) or not str(decoded.get("kind", "")).startswith("fund."):
+        if not isinstance(decoded, Mapping):
+            return
+        kind = str(decoded.get("kind", ""))
+        if not (kind.startswith("fund.") or kind == PORTFOLIO_KIND):
             return
         effect = decoded.get("effect")
         motion_id = _text(data, "motion")
         if motion_id in self.motions:  # re-opening would reset a withdrawn motion
             raise _Bad("duplicate", f"motion {motion_id} was opened before")
-        self.motions[motion_id] = _Motion(
-            str(decoded["kind"]), effect if isinstance(effect, Mapping) else {}
-        )
+        self.motions[motion_id] = _Motion(kind, effect if isinstance(effect, Mapping) else {})
 
     def _motion_closed(self, data: Mapping[str, Any], how: str) -> None:
         motion = self.motions.get(str(data.get("motion")))

@@ -238,14 +238,17 @@ class Allocation(models.Model):
     project = models.ForeignKey(
         Project, verbose_name=_("project"), on_delete=models.PROTECT, related_name="allocations"
     )
-    motion = models.OneToOneField(
-        Motion, verbose_name=_("motion"), on_delete=models.PROTECT, related_name="allocation"
+    # Several allocations share one motion when a round's portfolio is decided at once.
+    motion = models.ForeignKey(
+        Motion, verbose_name=_("motion"), on_delete=models.PROTECT, related_name="allocations"
     )
     amount_minor = models.BigIntegerField(_("amount (minor units)"))
     currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(
         _("status"), max_length=20, choices=MoveStatus.choices, default=MoveStatus.RESERVED
     )
+    # The states whose earmarked money this allocation draws: recused from its tranches.
+    earmarked_by = models.JSONField(_("earmarked by"), default=list, blank=True)
     reserved_index = models.BigIntegerField(_("reserved at log index"), unique=True)
     approved_index = models.BigIntegerField(_("approved at log index"), null=True, blank=True)
     released_index = models.BigIntegerField(_("released at log index"), null=True, blank=True)

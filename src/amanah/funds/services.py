@@ -69,6 +69,7 @@ from amanah.ledger import services as ledger
 from amanah.ledger.services import service
 from amanah.orgs.models import Organisation
 from amanah.projects.models import Project
+from amanah.projects.selectors import risk_policy_in_force, risk_terms_for
 from amanah.reference.geography import UnknownGovernorate, governorates
 from amanah.reference.sectors import SECTORS, UnknownSector
 
@@ -76,16 +77,22 @@ __all__ = [
     "DISBURSEMENT_CHECKS",
     "MILESTONE_ACTOR",
     "allocation_prepare",
+    "allocation_reserve_for_motion",
+    "approve_allocations",
+    "check_project_size",
     "commitment_record",
     "contribution_record",
     "conversion_record",
     "disbursement_prepare",
     "disbursement_prepare_for_milestone",
+    "earmarking_states",
     "expenditure_report",
     "fx_rate_record",
+    "plan_draws",
     "pledge_record",
     "refund_record",
     "register_motion_kinds",
+    "release_allocations",
     "reversal_record",
 ]
 
@@ -580,12 +587,22 @@ def conversion_record(
 # --- allocations and disbursements: prepared here, decided by the board -------------------
 
 
-def _draws_for(project: Project, money: Money) -> list[flows.Draw]:
-    """Draw `money` from the pools that allow the project, most specific first."""
+def _available(earmark: Earmark, currency: str) -> Money:
+    return -balance_of(chart.fund_account("available", earmark), currency)
+
+
+def _draws_for(
+    project: Project, money: Money, taken: Mapping[str, Money] | None = None
+) -> list[flows.Draw]:
+    """Draw `money` from the pools that allow the project, most specific first, leaving
+    alone what `taken` (earmark key -> money) already promised to others of the same
+    motion."""
     draws: list[flows.Draw] = []
     wanted = money
     for earmark in drawing_order(project.sector, project.governorate):
-        available = -balance_of(chart.fund_account("available", earmark), money.currency)
+        available = _available(earmark, money.currency)
+        if taken and earmark.key in taken:
+            available -= taken[earmark.key]
         if available.is_zero() or available.is_negative():
             continue
         take = min(available, wanted)
@@ -603,7 +620,46 @@ def _draws_for(project: Project, money: Money) -> list[flows.Draw]:
     )
 
 
-def _earmarking_states(draws: Iterable[flows.Draw]) -> list[str]:
+def plan_draws(
+    items: Sequence[tuple[Project, Money, Sequence[flows.Draw] | None]], field: str = "amount"
+) -> list[list[flows.Draw]]:
+    """The draws of several allocations decided together (a round's portfolio): each item
+    keeps the draws it names, or draws most specific first from what the items before it
+    left; refused, naming `field`, if the pools cannot pay them all."""
+    taken: dict[str, Money] = {}
+    planned: list[list[flows.Draw]] = []
+    for project, money, named in items:
+        if named is None:
+            draws = _draws_for(project, money, taken)
+        else:
+            draws = list(named)
+            for earmark, amount in draws:
+                if not earmark.allows(project.sector, project.governorate):
+                    raise _invalid(
+                        field,
+                        _("Money earmarked {earmark} cannot fund project {code}.").format(
+                            earmark=earmark.key, code=project.code
+                        ),
+                        "earmark_not_allowed",
+                    )
+                have = _available(earmark, amount.currency) - taken.get(
+                    earmark.key, Money.zero(amount.currency)
+                )
+                if amount > have:
+                    raise _invalid(
+                        field,
+                        _("The pool {earmark} has only {have} left to allocate.").format(
+                            earmark=earmark.key, have=have
+                        ),
+                        "insufficient",
+                    )
+        for earmark, amount in draws:
+            taken[earmark.key] = taken.get(earmark.key, Money.zero(amount.currency)) + amount
+        planned.append(draws)
+    return planned
+
+
+def earmarking_states(draws: Iterable[flows.Draw]) -> list[str]:
     """The states whose earmarked money is in the pools drawn from: they are recused.
 
     Pools mix donors, so every state that paid money earmarked exactly so is named, and
@@ -623,8 +679,33 @@ def _earmarking_states(draws: Iterable[flows.Draw]) -> list[str]:
     return sorted(states)
 
 
-def _draws_json(draws: Sequence[flows.Draw]) -> list[dict[str, Any]]:
+def draws_json(draws: Sequence[flows.Draw]) -> list[dict[str, Any]]:
     return [{"earmark": e.to_json(), "amount": m.to_json()} for e, m in draws]
+
+
+def check_project_size(project: Project, usd: Money, field: str = "amount") -> None:
+    """The risk policy in force caps a project by its lead's risk level; once a policy is
+    in force, a lead nobody has assessed gets no money."""
+    if risk_policy_in_force() is None:
+        return
+    terms = risk_terms_for(project.lead.iati_identifier)
+    if terms is None:
+        raise _invalid(
+            field,
+            _("{lead} has no capacity assessment yet, and the risk policy requires one.").format(
+                lead=project.lead.iati_identifier
+            ),
+            "not_assessed",
+        )
+    cap = Money.from_minor(terms.max_project_cents, USD)
+    if usd > cap:
+        raise _invalid(
+            field,
+            _(
+                "The risk policy caps a project of a {level}-risk partner at {cap}; this is {usd}."
+            ).format(level=terms.level, cap=cap, usd=usd),
+            "over_risk_cap",
+        )
 
 
 @service
@@ -641,13 +722,15 @@ def allocation_prepare(*, project: str, amount: object, currency: str, actor: Us
         raise _invalid("project", _("Name a registered project by its code."))
     money = _money(amount, currency)
     _rate_for(money.currency, timezone.now().date(), "currency")  # approval will need it
+    usd, _rate, _stated = _usd(money, timezone.now().date())
+    check_project_size(target, usd)
     draws = _draws_for(target, money)
     allocation_id = uuid.uuid4()
     effect = {
         "allocation": str(allocation_id),
         "project": str(target.id),
         "amount": money.to_json(),
-        "draws": _draws_json(draws),
+        "draws": draws_json(draws),
     }
     motion = governance.open_prepared_motion(
         kind=ALLOCATE,
@@ -657,19 +740,50 @@ def allocation_prepare(*, project: str, amount: object, currency: str, actor: Us
         },
         body={"en": target.title_en, "ar": target.title_ar},
         effect=effect,
-        earmarked_by=_earmarking_states(draws),
+        earmarked_by=earmarking_states(draws),
         beneficiaries=[target.lead.iati_identifier],
         actor=actor,
     )
-    data = {"motion": str(motion.id), **{k: effect[k] for k in ("allocation", "project", "draws")}}
-    index = ledger.record("fund.allocation_reserved", data, actor=_actor(actor)).index
+    return allocation_reserve_for_motion(
+        allocation_id=allocation_id,
+        project=target,
+        money=money,
+        draws=draws,
+        motion=motion,
+        actor=_actor(actor),
+    )
+
+
+def allocation_reserve_for_motion(
+    *,
+    allocation_id: uuid.UUID,
+    project: Project,
+    money: Money,
+    draws: Sequence[flows.Draw],
+    motion: Motion,
+    actor: str,
+) -> Allocation:
+    """Reserve an allocation that `motion` (open, its effect naming exactly this
+    allocation, project and draws) puts to the board: log `fund.allocation_reserved`, book
+    it, save the rows. In the caller's transaction, under the log's write lock."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("allocation_reserve_for_motion must run in a transaction")
+    ledger.lock_log()
+    data = {
+        "motion": str(motion.id),
+        "allocation": str(allocation_id),
+        "project": str(project.id),
+        "draws": draws_json(draws),
+    }
+    index = ledger.record("fund.allocation_reserved", data, actor=actor).index
     _book("fund.allocation_reserved", flows.allocation_reserve(draws), index)
     allocation = Allocation.objects.create(
         id=allocation_id,
-        project=target,
+        project=project,
         motion=motion,
         amount_minor=money.minor,
         currency=money.currency,
+        earmarked_by=earmarking_states(draws),
         reserved_index=index,
     )
     AllocationDraw.objects.bulk_create(
@@ -691,43 +805,52 @@ def _allocation_draws(allocation: Allocation) -> list[flows.Draw]:
     ]
 
 
-def _approve_allocation(motion: Motion, decided_index: int) -> None:
-    allocation = Allocation.objects.select_for_update().get(motion=motion)
+def approve_allocations(motion: Motion, decided_index: int) -> None:
+    """Execute every allocation `motion` reserved (one, or a round's portfolio)."""
     on = timezone.now().date()
-    usd, rate, stated = _usd(allocation.amount, on)
-    data = {
-        "allocation": str(allocation.id),
-        "motion": str(motion.id),
-        "on": on.isoformat(),
-        "usd": stated,
-    }
-    index = ledger.record("fund.allocation_approved", data, actor=governance.QUORUM_ACTOR).index
-    _book(
-        "fund.allocation_approved",
-        flows.allocation_approve(str(allocation.id), _allocation_draws(allocation)),
-        index,
-    )
-    allocation.status, allocation.approved_index = MoveStatus.APPROVED, index
-    allocation.on, allocation.usd_minor, allocation.rate = on, usd.minor, rate
-    allocation.save()
+    for allocation in (
+        Allocation.objects.select_for_update().filter(motion=motion).order_by("reserved_index")
+    ):
+        usd, rate, stated = _usd(allocation.amount, on)
+        data = {
+            "allocation": str(allocation.id),
+            "motion": str(motion.id),
+            "on": on.isoformat(),
+            "usd": stated,
+        }
+        index = ledger.record("fund.allocation_approved", data, actor=governance.QUORUM_ACTOR).index
+        _book(
+            "fund.allocation_approved",
+            flows.allocation_approve(str(allocation.id), _allocation_draws(allocation)),
+            index,
+        )
+        allocation.status, allocation.approved_index = MoveStatus.APPROVED, index
+        allocation.on, allocation.usd_minor, allocation.rate = on, usd.minor, rate
+        allocation.save()
 
 
-def _release_allocation(motion: Motion, withdrawn_index: int) -> None:
-    allocation = Allocation.objects.select_for_update().get(motion=motion)
-    data = {"allocation": str(allocation.id), "motion": str(motion.id)}
-    index = ledger.record("fund.allocation_released", data, actor=RELEASE_ACTOR).index
-    _book(
-        "fund.allocation_released", flows.allocation_release(_allocation_draws(allocation)), index
-    )
-    allocation.status, allocation.released_index = MoveStatus.RELEASED, index
-    allocation.save(update_fields=["status", "released_index"])
+def release_allocations(motion: Motion, withdrawn_index: int) -> None:
+    """Make the money of every allocation of a withdrawn `motion` available again."""
+    for allocation in (
+        Allocation.objects.select_for_update().filter(motion=motion).order_by("reserved_index")
+    ):
+        data = {"allocation": str(allocation.id), "motion": str(motion.id)}
+        index = ledger.record("fund.allocation_released", data, actor=RELEASE_ACTOR).index
+        _book(
+            "fund.allocation_released",
+            flows.allocation_release(_allocation_draws(allocation)),
+            index,
+        )
+        allocation.status, allocation.released_index = MoveStatus.RELEASED, index
+        allocation.save(update_fields=["status", "released_index"])
 
 
 # Checks every new disbursement must pass, besides the money left: each is given the
-# allocation and raises a ValidationError naming the field. Apps above the fund that can
-# hold an allocation's money back register theirs at start-up (the monitoring app: a
-# milestone that failed verification blocks its allocation until a monitor passes it).
-DISBURSEMENT_CHECKS: list[Callable[[Allocation], None]] = []
+# allocation and the tranche's amount, and raises a ValidationError naming the field.
+# Apps above the fund that can hold an allocation's money back register theirs at
+# start-up (the monitoring app: a failed milestone blocks its allocation until a monitor
+# passes it, and a last tranche waits for the visits the risk policy asks).
+DISBURSEMENT_CHECKS: list[Callable[[Allocation, Money], None]] = []
 # Who logs a tranche that a monitor's passing verification prepared.
 MILESTONE_ACTOR = "amanah:monitoring"
 
@@ -781,7 +904,7 @@ def _disburse(
 ) -> Disbursement:
     """What both ways of preparing a tranche share: check, reserve, open the motion, log."""
     for check in DISBURSEMENT_CHECKS:
-        check(target)
+        check(target, money)
     _rate_for(money.currency, timezone.now().date(), "currency")
     left = -balance_of(chart.allocation_account(str(target.id), "undisbursed"), money.currency)
     if money > left:
@@ -791,6 +914,10 @@ def _disburse(
             "insufficient",
         )
     tranche = target.disbursements.count() + 1
+    # A withdrawn tranche's number is not reused, but it does not count against the policy.
+    _check_tranche_terms(
+        target, money, target.disbursements.exclude(status=MoveStatus.RELEASED).count() + 1
+    )
     disbursement_id = uuid.uuid4()
     effect = {
         "disbursement": str(disbursement_id),
@@ -811,7 +938,7 @@ def _disburse(
         },
         body=body,
         effect=effect,
-        earmarked_by=target.motion.earmarked_by,
+        earmarked_by=target.earmarked_by,
         beneficiaries=[project.lead.iati_identifier],
         actor=actor,
     )
@@ -833,6 +960,38 @@ def _disburse(
         reserved_index=index,
         bank_account=bank_account,
     )
+
+
+def _check_tranche_terms(target: Allocation, money: Money, ordinal: int) -> None:
+    """The risk policy in force sets, by the lead's risk level, how many tranches an
+    allocation is paid in and how large the first may be."""
+    if risk_policy_in_force() is None:
+        return
+    terms = risk_terms_for(target.project.lead.iati_identifier)
+    if terms is None:
+        return  # allocated before the policy: check_project_size refuses new ones
+    if ordinal > terms.tranches:
+        raise _invalid(
+            "amount",
+            _(
+                "The risk policy pays a {level}-risk partner in at most {count} tranches;"
+                " this would be tranche {tranche}."
+            ).format(level=terms.level, count=terms.tranches, tranche=ordinal),
+            "too_many_tranches",
+        )
+    if ordinal == 1:
+        cap = Money.from_minor(
+            target.amount.minor * terms.max_first_tranche_percent // 100, target.currency
+        )
+        if money > cap:
+            raise _invalid(
+                "amount",
+                _(
+                    "The risk policy caps the first tranche of a {level}-risk partner at"
+                    " {percent}% of the allocation, {cap}."
+                ).format(level=terms.level, percent=terms.max_first_tranche_percent, cap=cap),
+                "first_tranche_too_large",
+            )
 
 
 def _approve_disbursement(motion: Motion, decided_index: int) -> None:
@@ -872,9 +1031,9 @@ def _release_disbursement(motion: Motion, withdrawn_index: int) -> None:
 def register_motion_kinds() -> None:
     """Tell the board's services what the fund's motions do (called by FundsConfig.ready)."""
     governance.PREPARED_KINDS.update({ALLOCATE, DISBURSE})
-    governance.EXECUTION_HANDLERS[ALLOCATE] = _approve_allocation
+    governance.EXECUTION_HANDLERS[ALLOCATE] = approve_allocations
     governance.EXECUTION_HANDLERS[DISBURSE] = _approve_disbursement
-    governance.WITHDRAWAL_HANDLERS[ALLOCATE] = _release_allocation
+    governance.WITHDRAWAL_HANDLERS[ALLOCATE] = release_allocations
     governance.WITHDRAWAL_HANDLERS[DISBURSE] = _release_disbursement
 
 
@@ -990,7 +1149,7 @@ def refund_record(
     data = {
         "refund": str(refund.id),
         "allocation": str(target.id),
-        "returns": _draws_json(returns),
+        "returns": draws_json(returns),
         "on": day.isoformat(),
         "usd": stated,
     }

@@ -59,6 +59,7 @@ from amanah.monitoring.models import (
     public_point,
 )
 from amanah.projects.models import Project
+from amanah.projects.selectors import risk_terms_for
 
 __all__ = [
     "Filed",
@@ -467,8 +468,11 @@ def milestone_verify(
         result=result,
         latitude=point[0] if point else None,
         longitude=point[1] if point else None,
-        log_index=0,
+        # Saved now, so that this visit counts towards the policy's visits when the
+        # tranches are prepared; the real index replaces this one below.
+        log_index=-1,
     )
+    verification.save()
     released: list[tuple[Milestone, Disbursement]] = []
     if result == VerificationResult.PASS:
         target.status = MilestoneStatus.VERIFIED
@@ -505,9 +509,10 @@ def milestone_verify(
     return Filed(verification, duplicates)
 
 
-def allocation_blocked_check(allocation: Allocation) -> None:
+def allocation_blocked_check(allocation: Allocation, amount: Money) -> None:
     """The fund's check before any tranche (`funds.services.DISBURSEMENT_CHECKS`): no
-    disbursement while a milestone of the allocation stands failed."""
+    disbursement while a milestone of the allocation stands failed, and no last tranche
+    before the project has had the monitoring visits the risk policy asks of its lead."""
     failed = (
         Milestone.objects.filter(allocation=allocation, status=MilestoneStatus.FAILED)
         .order_by("number")
@@ -521,6 +526,33 @@ def allocation_blocked_check(allocation: Allocation) -> None:
                 " this allocation can be paid until a monitor passes it."
             ).format(number=failed.number, project=allocation.project.code),
             "blocked",
+        )
+    _check_visits(allocation, amount)
+
+
+def _check_visits(allocation: Allocation, amount: Money) -> None:
+    terms = risk_terms_for(allocation.project.lead.iati_identifier)
+    if terms is None or terms.monitoring_visits == 0:
+        return
+    pending = allocation.disbursements.exclude(status=MoveStatus.RELEASED)
+    paid_or_pending = sum(d.amount_minor for d in pending)
+    if paid_or_pending + amount.minor < allocation.amount_minor:
+        return  # not the last tranche
+    visits = Verification.objects.filter(milestone__project=allocation.project).count()
+    if visits < terms.monitoring_visits:
+        raise _invalid(
+            "allocation",
+            _(
+                "The risk policy asks for {required} monitoring visits to a project of a"
+                " {level}-risk partner before its last tranche; project {project} has had"
+                " {visits}."
+            ).format(
+                required=terms.monitoring_visits,
+                level=terms.level,
+                project=allocation.project.code,
+                visits=visits,
+            ),
+            "visits_missing",
         )
 
 

@@ -56,6 +56,16 @@ class Project(models.Model):
         _("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.ACTIVE
     )
     registered_index = models.BigIntegerField(_("registered at log index"))
+    # The proposal a round's portfolio made this project of (none for projects the
+    # secretariat registered directly).
+    proposal = models.OneToOneField(
+        "Proposal",
+        verbose_name=_("proposal"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="project",
+    )
 
     class Meta:
         ordering = ["code"]

@@ -68,7 +68,7 @@ def project_public(project: Project) -> dict[str, str]:
         "lead": project.lead.iati_identifier,
         "sector": project.sector,
         "governorate": project.governorate,
-    }
+    } | ({"proposal": str(project.proposal_id)} if project.proposal_id else {})
 
 
 def cents_text(cents: int) -> str:

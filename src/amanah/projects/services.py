@@ -64,6 +64,7 @@ from amanah.reference.sectors import SECTORS
 __all__ = [
     "RISK_POLICY_CHANGE",
     "partner_assess",
+    "project_for_proposal",
     "project_register",
     "proposal_save_draft",
     "proposal_submit",
@@ -139,6 +140,7 @@ def _project_register(
     sector: str,
     governorate: str,
     actor: str,
+    proposal: Proposal | None = None,
 ) -> Project:
     """`project_register` in the caller's transaction (the demo loader's too)."""
     organisation = Organisation.objects.filter(iati_identifier=lead).first()
@@ -156,12 +158,51 @@ def _project_register(
         sector=sector,
         governorate=governorate,
         registered_index=0,
+        proposal=proposal,
     )
     project.full_clean()
     project.registered_index = ledger.record(
         "project.registered", project_public(project), actor=actor
     ).index
     project.save()
+    return project
+
+
+# Project codes made for proposals a round funds: GZ-<sector>-<number>.
+_SECTOR_CODES = {
+    "housing": "HOU",
+    "education": "EDU",
+    "health": "HEA",
+    "wash": "WSH",
+    "energy": "ENE",
+    "roads": "RDS",
+    "livelihoods": "LIV",
+}
+
+
+def project_for_proposal(proposal: Proposal, *, actor: str) -> Project:
+    """The project a funded proposal becomes: registered (and logged) the first time, then
+    the same one, even if the motion that first named it was withdrawn. In the caller's
+    transaction."""
+    existing = Project.objects.select_related("lead").filter(proposal=proposal).first()
+    if existing is not None:
+        return existing
+    if proposal.status != ProposalStatus.SUBMITTED:
+        raise _invalid("proposal", _("Only a submitted proposal can become a project."))
+    prefix = f"GZ-{_SECTOR_CODES.get(proposal.sector, proposal.sector[:3].upper())}-"
+    number = Project.objects.filter(code__startswith=prefix).count() + 1
+    while Project.objects.filter(code=f"{prefix}{number:04d}").exists():
+        number += 1
+    project = _project_register(
+        code=f"{prefix}{number:04d}",
+        title_en=proposal.title_en,
+        title_ar=proposal.title_ar,
+        lead=proposal.lead.iati_identifier,
+        sector=proposal.sector,
+        governorate=proposal.governorate,
+        actor=actor,
+        proposal=proposal,
+    )
     return project
 
 

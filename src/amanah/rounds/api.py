@@ -19,7 +19,7 @@ from ninja import Field, Router, Schema, Status
 from amanah.accounts.models import User
 from amanah.core.errors import NotFound, RequestInvalid
 from amanah.core.schemas import ErrorOut
-from amanah.rounds import selectors, services
+from amanah.rounds import portfolio, selectors, services
 
 router = Router(tags=["rounds"])
 _T = TypeVar("_T")
@@ -63,6 +63,26 @@ class ScoreIn(Schema):
     score: str = Field(..., description="0 to 5, at most 2 decimals, like 3.75")
 
 
+class JustificationIn(Schema):
+    en: str = Field("", max_length=2000)
+    ar: str = Field("", max_length=2000)
+
+
+class DeviationIn(Schema):
+    proposal: uuid.UUID
+    amount: str = Field(
+        ..., description="US dollars the board would fund instead, like 250000.00; 0 drops it"
+    )
+    justification: JustificationIn
+
+
+class PortfolioIn(Schema):
+    deviations: list[DeviationIn] = Field(
+        default_factory=list,
+        description="Each change to the optimiser's recommendation, named and justified",
+    )
+
+
 class RoundOut(Schema):
     """The round as `selectors.round_public` gives it (see the schema's fields)."""
 
@@ -79,6 +99,12 @@ class RoundOut(Schema):
     constraints: dict[str, Any]
     entries: list[dict[str, Any]]
     result: dict[str, Any] | None
+    portfolio: dict[str, Any] | None = Field(
+        None, description="The portfolio motion before or decided by the board, if any"
+    )
+    portfolios: list[dict[str, Any]] = Field(
+        default_factory=list, description="Every portfolio motion of the round, newest first"
+    )
 
 
 class RoundListOut(Schema):
@@ -196,3 +222,22 @@ def round_optimise(request: HttpRequest, code: str) -> dict[str, Any]:
     actor = _user(request)
     _service(lambda: services.round_optimise(round=code, actor=actor))
     return _public(code)
+
+
+@router.post(
+    "/{code}/portfolio",
+    response={201: RoundOut, **WRITE},
+    summary="Put the portfolio to the board as one motion (secretariat), deviations named",
+)
+def portfolio_propose(request: HttpRequest, code: str, body: PortfolioIn) -> Status[dict[str, Any]]:
+    actor = _user(request)
+    deviations = [
+        {
+            "proposal": str(item.proposal),
+            "amount": item.amount,
+            "justification": item.justification.dict(),
+        }
+        for item in body.deviations
+    ]
+    _service(lambda: portfolio.portfolio_propose(round=code, deviations=deviations, actor=actor))
+    return Status(201, _public(code))

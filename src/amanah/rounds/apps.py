@@ -8,3 +8,8 @@ class RoundsConfig(AppConfig):
     name = "amanah.rounds"
     label = "rounds"
     verbose_name = _("Allocation rounds")
+
+    def ready(self) -> None:
+        from amanah.rounds.portfolio import register_motion_kinds
+
+        register_motion_kinds()

@@ -26,6 +26,7 @@ class RoundStatus(models.TextChoices):
     OPEN = "open", _("Open for scoring")
     SCORED = "scored", _("Scored")
     OPTIMISED = "optimised", _("Optimised")
+    ALLOCATED = "allocated", _("Allocated by the board")
 
 
 class Round(models.Model):
@@ -212,3 +213,28 @@ class RoundResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} @ {self.log_index}"
+
+
+class RoundPortfolio(models.Model):
+    """A `round.allocate` motion: the portfolio put to the board, the recommendation it
+    starts from, and its named deviations (as in the motion's effect)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="portfolios")
+    result = models.ForeignKey(
+        RoundResult, verbose_name=_("recommendation"), on_delete=models.PROTECT, related_name="+"
+    )
+    motion = models.OneToOneField(
+        "governance.Motion",
+        verbose_name=_("motion"),
+        on_delete=models.PROTECT,
+        related_name="round_portfolio",
+    )
+    deviations = models.JSONField(_("deviations"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["-motion__opened_index"]
+        verbose_name = _("portfolio motion")
+        verbose_name_plural = _("portfolio motions")
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.motion_id}"

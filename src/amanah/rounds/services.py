@@ -48,6 +48,7 @@ from amanah.rounds.optimiser import Infeasible, RoundError, RoundInputs
 __all__ = [
     "MEAN_PLACES",
     "REVIEWER_ROLES",
+    "STANDARD_CRITERIA",
     "round_add_proposal",
     "round_create",
     "round_inputs",
@@ -65,6 +66,42 @@ _SHARE_FIELDS = (
     "max_share_by_sector",
     "min_share_by_governorate",
     "max_share_by_governorate",
+)
+
+
+# The rubric: the new-round page prefills it, the demo round uses it. The codes
+# and weights are those of the benchmark round (bench/rounds.py).
+STANDARD_CRITERIA: tuple[dict[str, str], ...] = (
+    {
+        "code": "severity",
+        "name_en": "Severity of need in the governorate",
+        "name_ar": "شدة الحاجة في المحافظة",
+        "weight": "0.3",
+    },
+    {
+        "code": "cost_per_beneficiary",
+        "name_en": "Cost per beneficiary",
+        "name_ar": "الكلفة لكل مستفيد",
+        "weight": "0.2",
+    },
+    {
+        "code": "sector_priority",
+        "name_en": "Sector priority of the round",
+        "name_ar": "أولوية القطاع في الجولة",
+        "weight": "0.2",
+    },
+    {
+        "code": "partner_performance",
+        "name_en": "Partner performance and risk",
+        "name_ar": "أداء الشريك ومخاطره",
+        "weight": "0.15",
+    },
+    {
+        "code": "readiness",
+        "name_en": "Readiness",
+        "name_ar": "الجاهزية",
+        "weight": "0.15",
+    },
 )
 
 
