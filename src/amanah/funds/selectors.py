@@ -56,6 +56,10 @@ __all__ = [
     "PaidShare",
     "PartnerFactRow",
     "PoolRow",
+    "ProjectDisbursementRow",
+    "ProjectMoney",
+    "ProjectTotals",
+    "ProjectUsd",
     "ReversalRow",
     "account_balances",
     "allocation_list",
@@ -73,6 +77,8 @@ __all__ = [
     "fund_overview",
     "fund_pledge_choices",
     "fund_pools",
+    "fund_project_money",
+    "fund_project_usd",
     "fund_rate_list",
     "fund_reversible_choices",
     "fx_rate_list",
@@ -798,3 +804,138 @@ def fund_pools() -> list[PoolRow]:
     return sorted(
         result, key=lambda row: (row.earmark.specificity, row.earmark.key, row.available.currency)
     )
+
+
+# --- one project's money, for its public page ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectDisbursementRow(DisbursementRow):
+    allocation_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ProjectTotals:
+    """A project's money in one currency: approved allocations and tranches, expenditure
+    and refunds in force, and what its approved allocations have left to disburse."""
+
+    currency: str
+    allocated: Money
+    disbursed: Money
+    spent: Money
+    refunded: Money
+    undisbursed: Money
+
+
+@dataclass(frozen=True)
+class ProjectUsd:
+    """The same totals in US dollars: sums of each fact's own USD equivalent (so there is
+    no undisbursed figure in USD: it would convert a difference of sums)."""
+
+    allocated: Money
+    disbursed: Money
+    spent: Money
+    refunded: Money
+
+
+@dataclass(frozen=True)
+class ProjectMoney:
+    allocations: tuple[AllocationRow, ...]  # newest first
+    disbursements: tuple[ProjectDisbursementRow, ...]  # in the order they were set aside
+    expenditures: tuple[PartnerFactRow, ...]  # by date
+    refunds: tuple[PartnerFactRow, ...]
+    totals: tuple[ProjectTotals, ...]  # one per currency, by code
+    usd: ProjectUsd
+
+
+def fund_project_money(project: Project) -> ProjectMoney:
+    """Everything public about a project's money: its allocations (with their status and
+    log entries), tranches, expenditure (never who reported it) and refunds, and totals.
+    A bounded number of queries, whatever the number of facts."""
+    allocations = tuple(_allocation_rows(Allocation.objects.filter(project=project)))
+    tranches = list(
+        Disbursement.objects.filter(allocation__project=project).order_by("reserved_index")
+    )
+    disbursements = tuple(
+        ProjectDisbursementRow(
+            id=row.id,
+            tranche=row.tranche,
+            amount=row.amount,
+            status=row.status,
+            status_label=row.get_status_display(),
+            motion_id=row.motion_id,
+            reserved_index=row.reserved_index,
+            approved_index=row.approved_index,
+            released_index=row.released_index,
+            on=row.on,
+            usd=None if row.usd_minor is None else Money.from_minor(row.usd_minor, USD),
+            allocation_id=row.allocation_id,
+        )
+        for row in tranches
+    )
+    expenditures = _partner_rows(Expenditure.objects.filter(allocation__project=project))
+    refunds = _partner_rows(Refund.objects.filter(allocation__project=project), returns=True)
+
+    currencies = sorted({row.amount.currency for row in allocations})
+    totals = []
+    for code in currencies:
+        zero = Money.from_minor(0, code)
+        approved = [a for a in allocations if a.is_approved and a.amount.currency == code]
+        totals.append(
+            ProjectTotals(
+                currency=code,
+                allocated=sum((a.amount for a in approved), zero),
+                disbursed=sum((a.disbursed for a in approved), zero),
+                spent=sum((a.spent for a in approved), zero),
+                refunded=sum((a.refunded for a in approved), zero),
+                undisbursed=sum((a.left for a in approved if a.left is not None), zero),
+            )
+        )
+    approved_allocations = [a for a in allocations if a.is_approved]
+    usd = ProjectUsd(
+        allocated=Money.from_minor(
+            sum(a.usd.minor for a in approved_allocations if a.usd is not None), USD
+        ),
+        disbursed=Money.from_minor(
+            sum(row.usd_minor for row in tranches
+                if row.status == MoveStatus.APPROVED and row.usd_minor is not None),
+            USD,
+        ),
+        spent=Money.from_minor(sum(f.usd.minor for f in expenditures if f.reversal is None), USD),
+        refunded=Money.from_minor(sum(f.usd.minor for f in refunds if f.reversal is None), USD),
+    )  # fmt: skip
+    return ProjectMoney(
+        allocations=allocations,
+        disbursements=disbursements,
+        expenditures=expenditures,
+        refunds=refunds,
+        totals=tuple(totals),
+        usd=usd,
+    )
+
+
+def fund_project_usd(project_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[Money, Money]]:
+    """(allocated, disbursed) in US dollars for each project named, approved only, as
+    sums of each fact's own USD equivalent. Two queries."""
+    ids = list(project_ids)
+    allocated = dict(
+        Allocation.objects.filter(project__in=ids, status=MoveStatus.APPROVED)
+        .values("project_id")
+        .annotate(total=Sum("usd_minor"))
+        .order_by()
+        .values_list("project_id", "total")
+    )
+    disbursed = dict(
+        Disbursement.objects.filter(allocation__project__in=ids, status=MoveStatus.APPROVED)
+        .values("allocation__project_id")
+        .annotate(total=Sum("usd_minor"))
+        .order_by()
+        .values_list("allocation__project_id", "total")
+    )
+    return {
+        key: (
+            Money.from_minor(int(allocated.get(key) or 0), USD),
+            Money.from_minor(int(disbursed.get(key) or 0), USD),
+        )
+        for key in ids
+    }

@@ -29,8 +29,10 @@ from amanah.governance.models import (
 from amanah.ledger.models import SINGLETON, LogEntry, Sequencer
 
 __all__ = [
+    "ApprovalSignature",
     "BoardOverview",
     "KeyRow",
+    "MotionApproval",
     "MotionDetail",
     "NoPolicy",
     "RefusalRow",
@@ -41,6 +43,7 @@ __all__ = [
     "board_state_at",
     "key_id_of",
     "member_handle",
+    "motion_approvals",
     "motion_detail",
     "motion_list",
     "motion_quorum_now",
@@ -279,3 +282,116 @@ def board_member_handles() -> list[str]:
     """The public handles of every active board member, seated or not, oldest first."""
     members = User.objects.filter(role=Role.BOARD_MEMBER, is_active=True).order_by("pk")
     return [_handle(pk) for pk in members.values_list("pk", flat=True)]
+
+
+@dataclass(frozen=True)
+class ApprovalSignature:
+    """One logged signature of a motion: the seat its member held when signing (None if
+    they held none), their public handle, the key, and the `motion.signed` entry."""
+
+    seat: Seat | None
+    member: str
+    key_id: str
+    signed_index: int
+
+
+@dataclass(frozen=True)
+class MotionApproval:
+    """A motion with its signatures and the seats recused from it, public data only."""
+
+    motion: Motion
+    signatures: tuple[ApprovalSignature, ...]
+    recused: tuple[Seat, ...]
+
+    @property
+    def decided_index(self) -> int | None:
+        return self.motion.executed_index
+
+
+def _policy_at(policies: list[QuorumPolicy], index: int) -> QuorumPolicy | None:
+    in_force = [row for row in policies if row.from_index <= index]
+    return in_force[-1] if in_force else None
+
+
+def _recused_seats(
+    motion: Motion, seats: list[Seat], policies: list[QuorumPolicy], at: int
+) -> tuple[Seat, ...]:
+    """The seats the quorum rules recuse from `motion` under the policy in force at `at`
+    (its decision, or the log's end while it is open), by the rules' own test."""
+    row = _policy_at(policies, at)
+    if row is None:
+        return ()
+    policy, subject = policy_of(row), motion_rules(motion)
+    return tuple(
+        seat
+        for seat in seats
+        if seat.created_index <= at
+        and rules._recused(  # the quorum's own rule, so that this page cannot drift from it
+            rules.Seat(
+                id=seat.id,
+                groups=frozenset(seat.groups),
+                country=seat.country,
+                organisation=seat.organisation.iati_identifier if seat.organisation else None,
+                holder=None,
+            ),
+            subject,
+            policy,
+        )
+    )
+
+
+def motion_approvals(motion_ids: list[uuid.UUID]) -> dict[uuid.UUID, MotionApproval]:
+    """The motions named, each with every logged signature (seat, member handle, key id,
+    log index) and its recused seats. Six queries at most, however many motions and
+    signatures."""
+    motions = list(Motion.objects.filter(pk__in=motion_ids))
+    if not motions:
+        return {}
+    signed = list(
+        MotionSignature.objects.filter(motion__in=motions)
+        .select_related("key")
+        .order_by("signed_index")
+    )
+    terms = list(
+        SeatHolder.objects.filter(user__in={row.key.user_id for row in signed}).select_related(
+            "seat"
+        )
+    )
+    seats = list(Seat.objects.select_related("organisation").order_by("id"))
+    policies = list(QuorumPolicy.objects.order_by("from_index"))
+    # Where each motion is judged: its decision, its withdrawal, or the log's end if open.
+    closed = {m.id: m.executed_index or m.withdrawn_index for m in motions}
+    if None in closed.values():
+        last = int(Sequencer.objects.get(id=SINGLETON).next_index) - 1
+        closed = {key: last if at is None else at for key, at in closed.items()}
+
+    def seat_at(user_id: int, index: int) -> Seat | None:
+        return next(
+            (
+                term.seat
+                for term in terms
+                if term.user_id == user_id
+                and term.from_index <= index
+                and (term.to_index is None or term.to_index > index)
+            ),
+            None,
+        )
+
+    by_motion: dict[uuid.UUID, list[ApprovalSignature]] = {m.id: [] for m in motions}
+    for row in signed:
+        by_motion[row.motion_id].append(
+            ApprovalSignature(
+                seat=seat_at(row.key.user_id, row.signed_index),
+                member=_handle(row.key.user_id),
+                key_id=row.key_id,
+                signed_index=row.signed_index,
+            )
+        )
+    return {
+        motion.id: MotionApproval(
+            motion=motion,
+            signatures=tuple(by_motion[motion.id]),
+            recused=_recused_seats(motion, seats, policies, int(closed[motion.id] or 0)),
+        )
+        for motion in motions
+    }

@@ -1,5 +1,6 @@
-"""/api/v1/monitoring/...: milestones, progress reports with evidence, monitors'
-verifications, results indicators, and the secretariat's notifications.
+"""/api/v1/monitoring/...: public projects (list and detail), milestones, progress
+reports with evidence, monitors' verifications, results indicators, and the
+secretariat's notifications.
 
 Reading milestones and indicators needs no token: everything read is public (a
 verification's point is rounded to about 100 m, who reported is never shown). Evidence is
@@ -18,7 +19,7 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from amanah.accounts.models import Role, User
@@ -37,6 +38,9 @@ from amanah.monitoring.schemas import (
     MilestoneOut,
     NotificationListOut,
     NotificationOut,
+    ProjectDetailOut,
+    ProjectListIn,
+    ProjectPageListOut,
     ReportFiledOut,
     ReportIn,
     VerificationFiledOut,
@@ -45,6 +49,8 @@ from amanah.monitoring.schemas import (
     indicator_out,
     milestone_out,
     notification_out,
+    project_detail_out,
+    project_summary_out,
     report_out,
     verification_out,
 )
@@ -95,6 +101,45 @@ def _evidence(
 ) -> list[tuple[str, UploadedFile]]:
     given = {"photo": photo, "invoice": invoice, "certificate": certificate, "other": other}
     return [(kind, upload) for kind, uploads in given.items() for upload in uploads or ()]
+
+
+# --- projects ----------------------------------------------------------------------------
+
+
+@router.get(
+    "/projects",
+    response={200: ProjectPageListOut, 422: ErrorOut},
+    auth=None,
+    summary="Projects, filtered by sector, governorate, lead and status, with their money",
+    description="By code. `allocated_usd` and `disbursed_usd` count approved allocations and"
+    " tranches only, as sums of each fact's own US dollar equivalent.",
+)
+def projects(request: HttpRequest, query: Query[ProjectListIn]) -> dict[str, Any]:
+    filters = query.dict(exclude={"limit", "offset"})
+    queryset = selectors.project_list(**filters)
+    rows = selectors.project_list_rows(queryset[query.offset : query.offset + query.limit])
+    return {
+        "projects": [project_summary_out(row) for row in rows],
+        "total": queryset.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+    }
+
+
+@router.get(
+    "/projects/{code}",
+    response={200: ProjectDetailOut, 404: ErrorOut},
+    auth=None,
+    summary="Everything public about a project: what, where, who leads, money in and out,"
+    " the board's approvals with their signatures, milestones with evidence hashes",
+    description="Never a bank reference or account, who reported an expenditure or"
+    " progress, a proposal's municipality or point, or a site visit's exact point.",
+)
+def project(request: HttpRequest, code: str) -> dict[str, Any]:
+    page = selectors.project_page(code)
+    if page is None:
+        raise NotFound()
+    return project_detail_out(page)
 
 
 # --- milestones --------------------------------------------------------------------------

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import user_has_role
+from amanah.funds.money import Money
+from amanah.funds.selectors import (
+    AllocationRow,
+    ProjectDisbursementRow,
+    ProjectMoney,
+    fund_project_money,
+    fund_project_usd,
+)
+from amanah.governance.selectors import MotionApproval, motion_approvals
 from amanah.monitoring.models import (
     EvidenceFile,
     Indicator,
@@ -15,9 +29,17 @@ from amanah.monitoring.models import (
     ProgressReport,
     Verification,
 )
+from amanah.orgs.codelists import CodelistItem
+from amanah.orgs.models import Organisation
+from amanah.projects.dac import dac_sector
 from amanah.projects.models import Project
+from amanah.reference.geography import governorate
+from amanah.reference.sectors import sector
 
 __all__ = [
+    "MoneyMotion",
+    "ProjectListRow",
+    "ProjectPage",
     "evidence_file",
     "indicator_detail",
     "indicator_list",
@@ -28,6 +50,10 @@ __all__ = [
     "milestones_to_report",
     "notification_list",
     "project_by_code",
+    "project_leads",
+    "project_list",
+    "project_list_rows",
+    "project_page",
 ]
 
 TO_REPORT = (MilestoneStatus.PLANNED, MilestoneStatus.PARTIAL, MilestoneStatus.FAILED)
@@ -108,4 +134,169 @@ def may_fetch(user: object, file: EvidenceFile) -> bool:
         or Verification.objects.filter(
             evidence=file, milestone__project__lead__iati_identifier=leads
         ).exists()
+    )
+
+
+# --- public project pages ------------------------------------------------------------------
+
+
+def _language() -> str:
+    return get_language() or "en"
+
+
+def project_list(
+    *, sector: str = "", governorate: str = "", lead: str = "", status: str = ""
+) -> QuerySet[Project]:
+    """Projects by code, with their lead and milestone counts (`milestones_total`,
+    `milestones_verified`), filtered by whichever of sector, governorate (P-code), lead
+    (IATI identifier) and status is given. One query."""
+    queryset = Project.objects.select_related("lead")
+    if sector:
+        queryset = queryset.filter(sector=sector)
+    if governorate:
+        queryset = queryset.filter(governorate=governorate)
+    if lead:
+        queryset = queryset.filter(lead__iati_identifier=lead)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.annotate(
+        milestones_total=Count("milestones"),
+        milestones_verified=Count(
+            "milestones", filter=Q(milestones__status=MilestoneStatus.VERIFIED)
+        ),
+    ).order_by("code")
+
+
+def project_leads() -> QuerySet[Organisation]:
+    """The organisations leading at least one project (the list's filter)."""
+    return (
+        Organisation.objects.filter(projects_led__isnull=False)
+        .distinct()
+        .order_by("iati_identifier")
+    )
+
+
+@dataclass(frozen=True)
+class ProjectListRow:
+    project: Project  # annotated by `project_list`
+    allocated_usd: Money  # approved allocations
+    disbursed_usd: Money  # approved tranches
+
+    @property
+    def sector_name(self) -> str:
+        return sector(self.project.sector).name(_language())
+
+    @property
+    def governorate_name(self) -> str:
+        return governorate(self.project.governorate).name(_language())
+
+    @property
+    def milestones_total(self) -> int:
+        return int(getattr(self.project, "milestones_total", 0))
+
+    @property
+    def milestones_verified(self) -> int:
+        return int(getattr(self.project, "milestones_verified", 0))
+
+
+def project_list_rows(projects: Iterable[Project]) -> list[ProjectListRow]:
+    """The rows of one page of `project_list`, with their money in US dollars (two more
+    queries, whatever the number of rows)."""
+    rows = list(projects)
+    usd = fund_project_usd(p.id for p in rows)
+    return [ProjectListRow(p, *usd[p.id]) for p in rows]
+
+
+@dataclass(frozen=True)
+class MoneyMotion:
+    """A board motion that allocated or disbursed this project's money, with what it
+    decided here and its signatures."""
+
+    approval: MotionApproval
+    allocations: tuple[AllocationRow, ...]
+    disbursements: tuple[ProjectDisbursementRow, ...]
+
+    @property
+    def motion(self) -> Any:
+        return self.approval.motion
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    """Everything public about a project: what, where, who leads, its money in and out,
+    the board's approvals with their signatures, milestones with evidence hashes, and
+    results indicators. Never a bank reference or account, who reported an expenditure
+    or progress, a proposal's municipality or point, nor a visit's exact point."""
+
+    project: Project
+    proposal: Any  # the submitted proposal it came from, or None
+    dac_codes: tuple[tuple[str, CodelistItem | None], ...]
+    co_implementers: tuple[Organisation, ...]
+    money: ProjectMoney
+    motions: tuple[MoneyMotion, ...]
+    milestones: tuple[Milestone, ...]
+    indicators: tuple[Indicator, ...]
+
+    @property
+    def sector_name(self) -> str:
+        return sector(self.project.sector).name(_language())
+
+    @property
+    def governorate_name(self) -> str:
+        return governorate(self.project.governorate).name(_language())
+
+    @property
+    def description(self) -> str:
+        """The proposal's description in the active language, if there is a proposal."""
+        return "" if self.proposal is None else str(self.proposal.description)
+
+
+def _public_proposal(project: Project) -> Any:
+    """The proposal the project came from, once a project links to one, and only if it
+    was submitted (a draft is not public)."""
+    proposal = getattr(project, "proposal", None)
+    if proposal is None or getattr(proposal, "submitted_index", None) is None:
+        return None
+    return proposal
+
+
+def _money_motions(money: ProjectMoney) -> tuple[MoneyMotion, ...]:
+    # Forward relations only (`allocation.motion`): one motion may decide several
+    # allocations.
+    named = [a.motion_id for a in money.allocations] + [d.motion_id for d in money.disbursements]
+    ids = list(dict.fromkeys(named))
+    approvals = motion_approvals(ids)
+    motions = [
+        MoneyMotion(
+            approval=approvals[key],
+            allocations=tuple(a for a in money.allocations if a.motion_id == key),
+            disbursements=tuple(d for d in money.disbursements if d.motion_id == key),
+        )
+        for key in ids
+        if key in approvals
+    ]
+    return tuple(sorted(motions, key=lambda m: m.approval.motion.opened_index))
+
+
+def project_page(code: str) -> ProjectPage | None:
+    """The public page of the project `code`, or None. A bounded number of queries."""
+    project = project_by_code(code)
+    if project is None:
+        return None
+    proposal = _public_proposal(project)
+    dac_codes: tuple[tuple[str, CodelistItem | None], ...] = ()
+    co_implementers: tuple[Organisation, ...] = ()
+    if proposal is not None:
+        dac_codes = tuple((str(c), dac_sector(str(c))) for c in proposal.dac_codes or ())
+        co_implementers = tuple(proposal.co_implementers.order_by("iati_identifier"))
+    money = fund_project_money(project)
+    return ProjectPage(
+        project=project,
+        proposal=proposal,
+        dac_codes=dac_codes,
+        co_implementers=co_implementers,
+        money=money,
+        motions=_money_motions(money),
+        milestones=tuple(milestone_list(project)),
+        indicators=tuple(indicator_list(project).select_related("project")),
     )

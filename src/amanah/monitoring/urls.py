@@ -9,6 +9,7 @@ from amanah.monitoring import views
 app_name = "monitoring"
 
 urlpatterns: list[URLPattern] = [
+    path("projects/", views.projects, name="projects"),
     path("projects/<slug:code>/", views.project_page, name="project"),
     path("evidence/<str:sha256>/", views.evidence_file, name="evidence"),
     path("partner/", views.partner_milestones, name="partner"),

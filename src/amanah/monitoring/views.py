@@ -1,17 +1,19 @@
-"""Pages of monitoring: the public project page, partners' milestones to report (with an
-upload form), the monitor's workspace (a verification form made for a phone), the
-secretariat's notifications, and evidence downloads. Views parse, call one selector or
-service, render; forms are plain multipart POSTs and work without JavaScript."""
+"""Pages of monitoring: the public projects list and project page, partners' milestones
+to report (with an upload form), the monitor's workspace (a verification form made for a
+phone), the secretariat's notifications, and evidence downloads. Views parse, call one
+selector or service, render; forms are plain multipart POSTs and work without JavaScript."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +25,7 @@ from amanah.accounts.models import Role
 from amanah.accounts.roles import user_has_role
 from amanah.monitoring import evidence, selectors, services
 from amanah.monitoring.models import Milestone, VerificationResult
+from amanah.projects.models import ProjectStatus, governorate_choices, sector_choices
 
 
 class ReportForm(forms.Form):
@@ -79,17 +82,59 @@ def _uploads(request: HttpRequest, *kinds: str) -> list[tuple[str, Any]]:
 # --- public ------------------------------------------------------------------------------
 
 
+PROJECTS_PER_PAGE = 50
+
+
+class ProjectFilterForm(forms.Form):
+    """The projects list's filters: a plain GET form, so it works without JavaScript."""
+
+    sector = forms.ChoiceField(label=gettext_lazy("Sector"), required=False)
+    governorate = forms.ChoiceField(label=gettext_lazy("Governorate"), required=False)
+    lead = forms.ChoiceField(label=gettext_lazy("Lead partner"), required=False)
+    status = forms.ChoiceField(label=gettext_lazy("Status"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        anything = [("", _("Any"))]
+        self.fields["sector"].choices = anything + sector_choices()
+        self.fields["governorate"].choices = anything + governorate_choices()
+        self.fields["lead"].choices = anything + [
+            (o.iati_identifier, f"{o.display_name} ({o.iati_identifier})")
+            for o in selectors.project_leads()
+        ]
+        self.fields["status"].choices = anything + list(ProjectStatus.choices)
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters given; an unknown value filters nothing rather than failing."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data.get(name) or "" for name in self.fields if name not in self.errors}
+
+
+@require_safe
+def projects(request: HttpRequest) -> HttpResponse:
+    form = ProjectFilterForm(request.GET)
+    chosen = form.filters()
+    page = Paginator(selectors.project_list(**chosen), PROJECTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = urlencode({name: value for name, value in chosen.items() if value})
+    context = {
+        "form": form,
+        "page": page,
+        "rows": selectors.project_list_rows(page.object_list),
+        "query": query,
+        "filtered": any(chosen.values()),
+    }
+    return render(request, "monitoring/projects.html", context)
+
+
 @require_safe
 def project_page(request: HttpRequest, code: str) -> HttpResponse:
-    project = selectors.project_by_code(code)
-    if project is None:
+    page = selectors.project_page(code)
+    if page is None:
         raise Http404("no such project")
-    context = {
-        "project": project,
-        "milestones": selectors.milestone_list(project),
-        "indicators": selectors.indicator_list(project),
-    }
-    return render(request, "monitoring/project.html", context)
+    return render(request, "monitoring/project.html", {"page": page, "project": page.project})
 
 
 @require_safe
