@@ -76,6 +76,8 @@ def proposal(request: HttpRequest, proposal_id: uuid.UUID) -> HttpResponse:
         "proposal": found,
         "own": own,
         "budget_total": selectors.cents_text(selectors.proposal_budget_cents(found)),
+        # Private messages about it (the inbox app): its partner's staff and the fund's.
+        "can_message": own or user_has_role(request.user, Role.SECRETARIAT, Role.MONITOR),
     }
     return render(request, "projects/proposal.html", context)
 
