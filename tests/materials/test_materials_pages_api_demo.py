@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -18,6 +19,13 @@ from amanah.materials.demo import load_demo_materials
 from amanah.materials.models import StockMovement, UnaccountedFlag
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_allowance_on_site(settings: Any) -> None:
+    """These tests record a release and its use on the same day and expect the gap at
+    once: no allowance for material on site (test_materials_on_site_allowance.py tests it)."""
+    settings.AMANAH_MATERIALS_ON_SITE_DAYS = 0
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -16,6 +17,13 @@ from amanah.materials import services
 from amanah.materials.models import Balance, StockMovement, UnaccountedFlag
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _no_allowance_on_site(settings: Any) -> None:
+    """These tests record a release and its use on the same day and expect the gap at
+    once: no allowance for material on site (test_materials_on_site_allowance.py tests it)."""
+    settings.AMANAH_MATERIALS_ON_SITE_DAYS = 0
 
 
 def _fields(error: ValidationError) -> set[str]:

@@ -20,6 +20,8 @@ from ninja import Query, Router, Status
 from amanah.access import imports, metrics, selectors, services
 from amanah.access.models import Consignment, ConsignmentEvent, CrossingDay, Warehouse
 from amanah.access.schemas import (
+    ConsignmentImportIn,
+    ConsignmentImportOut,
     ConsignmentIn,
     ConsignmentListOut,
     ConsignmentOut,
@@ -31,8 +33,6 @@ from amanah.access.schemas import (
     CrossingOut,
     EventIn,
     EventOut,
-    ImportIn,
-    ImportOut,
     MetricsIn,
     MetricsOut,
     WarehouseIn,
@@ -230,12 +230,12 @@ def consignment_create(request: HttpRequest, body: ConsignmentIn) -> Status[dict
 
 @router.post(
     "/consignments/import",
-    response={201: ImportOut, **_WRITE},
+    response={201: ConsignmentImportOut, **_WRITE},
     summary="Import consignments and events from CSV (logistics): all or none",
     description="Every row is recorded, or none; a 422 names each wrong row as"
     ' "line N: column". Rows recorded before are skipped, so a file can be sent again.',
 )
-def consignment_import(request: HttpRequest, body: ImportIn) -> Status[dict[str, Any]]:
+def consignment_import(request: HttpRequest, body: ConsignmentImportIn) -> Status[dict[str, Any]]:
     actor = _actor(request)
     try:
         result = imports.consignment_import(body.csv, actor=actor)
@@ -296,13 +296,27 @@ def _delay_hours() -> int:
 
 @router.get(
     "/metrics",
-    response={200: MetricsOut},
+    response={200: MetricsOut, 422: ErrorOut},
     auth=None,
     summary="Access metrics by day and crossing (public, delayed, aggregated)",
     description="Only days that ended at least the public delay ago; see docs/access.md"
-    " for each figure's definition, the median and the nearest-rank 90th percentile.",
+    " for each figure's definition, the median and the nearest-rank 90th percentile."
+    " With `log_size`: the counts over the events published and the days stated in the"
+    " log's first `log_size` entries, whatever their day, exactly what `amanah audit`"
+    " recomputes from the log; the durations (from private times) are then null.",
 )
-def metrics_json(request: HttpRequest, query: Query[MetricsIn]) -> dict[str, Any]:
+def metrics_json(
+    request: HttpRequest, query: Query[MetricsIn], log_size: int | None = None
+) -> dict[str, Any]:
+    if log_size is not None:
+        if not 0 <= log_size <= selectors.log_size_now():
+            raise RequestInvalid(
+                {"log_size": _("Give a log size between 0 and the log's current size.")}
+            )
+        counts = selectors.access_metrics_as_of(
+            log_size=log_size, since=query.since, crossing=query.crossing
+        )
+        return {**counts, "delay_hours": _delay_hours()}
     figures = metrics.access_metrics(since=query.since, crossing=query.crossing)
     return {
         "until": figures.until,

@@ -33,6 +33,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.utils import timezone
 
 from amanah.access.models import ConsignmentEvent, Crossing, CrossingDay
+from amanah.access.replay import denial_rate
 from amanah.access.services import public_delay
 
 __all__ = [
@@ -48,7 +49,6 @@ __all__ = [
 
 HOUR = Decimal(3600)
 _TENTH = Decimal("0.1")
-_RATE = Decimal("0.0001")
 
 
 def median(values: Sequence[int]) -> Decimal | None:
@@ -91,9 +91,7 @@ class DayRow:
 
     @property
     def denial_rate(self) -> Decimal | None:
-        if not self.decided:
-            return None
-        return (Decimal(self.denied) / Decimal(self.decided)).quantize(_RATE, ROUND_HALF_EVEN)
+        return denial_rate(self.denied, self.decided)
 
     def durations(self) -> dict[str, Decimal | None]:
         return {

@@ -149,11 +149,11 @@ class ConsignmentListOut(Schema):
     total: int
 
 
-class ImportIn(Schema):
+class ConsignmentImportIn(Schema):
     csv: str = Field(description="The CSV text (UTF-8); see docs/access.md for its columns.")
 
 
-class ImportOut(Schema):
+class ConsignmentImportOut(Schema):
     consignments: int = Field(description="Consignments recorded.")
     events: int = Field(description="Events recorded.")
     already_recorded: int = Field(description="Rows recorded before, skipped.")

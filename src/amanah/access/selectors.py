@@ -4,17 +4,26 @@ auditors only (the API and pages check the role); the public reads aggregates
 
 from __future__ import annotations
 
+import datetime
+import json
 import uuid
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
 from amanah.access.models import Consignment, ConsignmentEvent, Crossing, CrossingDay, Warehouse
+from amanah.access.replay import denial_rate
+from amanah.ledger.models import SINGLETON, LogEntry, Sequencer
 
 __all__ = [
+    "access_metrics_as_of",
     "consignment_get",
     "consignment_list",
     "crossing_day_list",
     "crossing_list",
+    "log_size_now",
     "warehouse_list",
 ]
 
@@ -48,3 +57,122 @@ def consignment_list(status: str | None = None) -> QuerySet[Consignment]:
 
 def consignment_get(consignment_id: uuid.UUID) -> Consignment | None:
     return consignment_list().filter(pk=consignment_id).first()
+
+
+def log_size_now() -> int:
+    return int(Sequencer.objects.get(id=SINGLETON).next_index)
+
+
+_DURATIONS = dict.fromkeys(
+    (
+        "request_to_clearance_median_hours",
+        "request_to_clearance_p90_hours",
+        "clearance_to_crossing_median_hours",
+        "clearance_to_crossing_p90_hours",
+    )
+)
+
+
+def _statements_as_of(log_size: int, crossing: str | None) -> dict[tuple[str, datetime.date], bool]:
+    """Each crossing day's open/closed statement in force after the log's first `log_size`
+    entries. The database keeps only a day's latest statement; one made at or after
+    `log_size` hides an earlier one, which only the log still has."""
+    rows = CrossingDay.objects.values_list("crossing__code", "date", "open", "logged_index")
+    if crossing:
+        rows = rows.filter(crossing__code=crossing)
+    statements: dict[tuple[str, datetime.date], bool] = {}
+    hidden: set[tuple[str, datetime.date]] = set()
+    for code, day, is_open, logged in rows:
+        if logged < log_size:
+            statements[(code, day)] = is_open
+        else:
+            hidden.add((code, day))
+    if hidden:
+        earlier = LogEntry.objects.filter(kind="access.crossing_day_set", index__lt=log_size)
+        for raw in earlier.order_by("index").values_list("entry", flat=True):
+            data = json.loads(bytes(raw))["data"]
+            key = (data["crossing"], datetime.date.fromisoformat(data["date"]))
+            if key in hidden:
+                statements[key] = bool(data["open"])
+    return statements
+
+
+def access_metrics_as_of(
+    *, log_size: int, since: datetime.date | None = None, crossing: str | None = None
+) -> dict[str, Any]:
+    """The public access counts over the log's first `log_size` entries: the events
+    published and the days stated before that index, whatever their day (every one of them
+    is already public in the log). Exactly what `amanah audit` recomputes from the log
+    (`access.replay.AccessBook`), in the shape of the metrics API; the durations use
+    private times, which the log does not give, so they are null here."""
+    events = ConsignmentEvent.objects.filter(published_index__lt=log_size)
+    if crossing:
+        events = events.filter(consignment__crossing__code=crossing)
+    rows: dict[tuple[datetime.date, str], dict[str, Any]] = {}
+
+    def row(day: datetime.date, code: str) -> dict[str, Any]:
+        return rows.setdefault(
+            (day, code),
+            {
+                "date": day,
+                "crossing": code,
+                "open": None,
+                **dict.fromkeys(
+                    ("trucks_requested", "trucks_cleared", "trucks_crossed", "trucks_turned_back"),
+                    0,
+                ),
+                "consignments_decided": 0,
+                "consignments_denied": 0,
+            },
+        )
+
+    rejected: dict[tuple[datetime.date, str, str, str, str], list[Decimal]] = defaultdict(list)
+    listed = events.values_list(
+        "consignment__crossing__code", "consignment__trucks", "kind", "occurred_at", "trucks",
+        "rejected",
+    )  # fmt: skip
+    for code, requested, kind, at, trucks, items in listed:
+        day = at.astimezone(datetime.UTC).date()
+        if since is not None and day < since:
+            continue
+        target = row(day, code)
+        if kind == "requested":
+            target["trucks_requested"] += requested
+        elif kind in ("cleared", "partly_cleared", "denied"):
+            target["consignments_decided"] += 1
+            if kind == "denied":
+                target["consignments_denied"] += 1
+            else:
+                target["trucks_cleared"] += trucks or 0
+        elif kind == "crossed":
+            target["trucks_crossed"] += trucks or 0
+        elif kind == "turned_back":
+            target["trucks_turned_back"] += trucks or 0
+        for item in items or ():
+            key = (day, code, item["category"], item["reason"], item["unit"])
+            rejected[key].append(Decimal(item["quantity"]))
+    closed: dict[str, int] = defaultdict(int)
+    for (code, day), is_open in _statements_as_of(log_size, crossing).items():
+        if since is not None and day < since:
+            continue
+        row(day, code)["open"] = is_open
+        if not is_open:
+            closed[code] += 1
+    order = {c.code: c.added_index for c in Crossing.objects.all()}
+    days = sorted(rows.values(), key=lambda r: (r["date"], order.get(r["crossing"], 0)))
+    for values in days:
+        rate = denial_rate(values["consignments_denied"], values["consignments_decided"])
+        values.update(denial_rate=rate, **_DURATIONS)
+    return {
+        "until": days[-1]["date"] if days else None,
+        "days": days,
+        "rejected": [
+            {
+                **dict(zip(("date", "crossing", "category", "reason", "unit"), key, strict=True)),
+                "rejections": len(amounts),
+                "quantity": sum(amounts, Decimal(0)),
+            }
+            for key, amounts in sorted(rejected.items())
+        ],
+        "closed_days": dict(closed),
+    }

@@ -1,15 +1,18 @@
-"""`amanah audit`: verify a log, then replay it: re-check every decision of the board and
-recompute the fund's books and public figures.
+"""`amanah audit`: verify a log, then replay it: re-check every decision of the board,
+recompute the fund's books, the access programme and the construction materials' stock,
+and the public figures of each.
 
     amanah audit LOG --key VERIFIER_KEY [--against URL] [--json] [--state DIR]
 
 LOG is a directory (an export, a mirror) or an http(s) URL of the log prefix. The log is
 verified first, exactly as `amanah-verify log` does (signatures, every tile, consistency
 with the checkpoint trusted before); then every entry is read from its entry bundle and
-replayed by `amanah.governance.replay` and `amanah.funds.book`, with no database and no
-Django. With `--against URL` the public figures recomputed from the log are compared with
-the ones the server at URL serves for the same log size (`/api/v1/fund/figures`): every
-total must match to the cent.
+replayed by `amanah.governance.replay`, `amanah.funds.book`, `amanah.access.replay` and
+`amanah.materials.replay`, with no database and no Django. With `--against URL` the public
+figures recomputed from the log are compared with the ones the server at URL serves for the
+same log size (`/api/v1/fund/figures`, `/api/v1/access/metrics`,
+`/api/v1/materials/reconciliation` and `/movements`, each with `?log_size=`): every total
+must match to the cent, every count exactly.
 
 Exit status: 0 verified and every decision checks out, 1 verification failed or the
 replay found a violation, 2 usage or I/O error (nothing could be concluded).
@@ -22,15 +25,20 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
-from typing import Annotated, Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Protocol
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from amanah.funds.book import STAGES, FundBook, FundViolation
+from amanah.access import replay as access_replay
+from amanah.access.replay import AccessBook
+from amanah.funds.book import STAGES, FundBook
 from amanah.governance.replay import AuditReport, replay
+from amanah.materials import replay as materials_replay
+from amanah.materials.replay import MaterialsBook
 from amanah.transparency import (
     LogReader,
     LogReport,
@@ -86,23 +94,77 @@ def _entries(
             progress(index + 1, size)
 
 
-def _fed_to(book: FundBook, entries: Iterator[tuple[int, bytes]]) -> Iterator[tuple[int, bytes]]:
-    """Pass the entries on to the governance replay, feeding the fund's books on the way."""
+class Book(Protocol):
+    """A replay fed every entry: the fund's, the access programme's, the materials'."""
+
+    def entry(self, index: int, value: Mapping[str, Any]) -> None: ...
+
+
+class Violation(Protocol):
+    @property
+    def index(self) -> int: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+
+@dataclass
+class Books:
+    fund: FundBook
+    access: AccessBook
+    materials: MaterialsBook
+
+    def all(self) -> tuple[Book, ...]:
+        return (self.fund, self.access, self.materials)
+
+
+def _fed_to(
+    books: Sequence[Book], entries: Iterator[tuple[int, bytes]]
+) -> Iterator[tuple[int, bytes]]:
+    """Pass the entries on to the governance replay, feeding every book on the way."""
     for index, raw in entries:
         try:
             value = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             value = None
-        # Every entry counts towards the log size the figures are "as of".
-        book.entry(index, value if isinstance(value, dict) else {})
+        for book in books:
+            # Every entry counts towards the log size the figures are "as of".
+            book.entry(index, value if isinstance(value, dict) else {})
         yield index, raw
 
 
 FIGURES_PATH = "/api/v1/fund/figures"
+ACCESS_PATH = "/api/v1/access/metrics"
+RECONCILIATION_PATH = "/api/v1/materials/reconciliation"
+MOVEMENTS_PATH = "/api/v1/materials/movements"
 
 
-def _served_figures(server: str, size: int) -> Any:
-    url = server.rstrip("/") + FIGURES_PATH + "?" + urllib.parse.urlencode({"log_size": size})
+@dataclass(frozen=True)
+class Against:
+    """Where the server's figures differ from the log's, book by book (none: they agree)."""
+
+    fund: list[str]
+    access: list[str]
+    materials: list[str]
+
+    @classmethod
+    def fetch(cls, server: str, size: int, books: Books) -> Against:
+        access = access_replay.served_figures(_served_figures(server, size, ACCESS_PATH), size)
+        materials = materials_replay.served_figures(
+            _served_figures(server, size, RECONCILIATION_PATH),
+            _served_figures(server, size, MOVEMENTS_PATH),
+            size,
+        )
+        return cls(
+            fund=differences(_served_figures(server, size), books.fund.figures()),
+            access=differences(access, books.access.figures()),
+            materials=differences(materials, books.materials.figures()),
+        )
+
+
+def _served_figures(server: str, size: int, path: str = FIGURES_PATH) -> Any:
+    url = server.rstrip("/") + path + "?" + urllib.parse.urlencode({"log_size": size})
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
@@ -129,8 +191,19 @@ def differences(served: Any, recomputed: Any, path: str = "") -> list[str]:
     return [] if served == recomputed else [f"{path}: served {served}, log gives {recomputed}"]
 
 
+def _book_json(
+    violations: Sequence[Any], figures: dict[str, Any], against: list[str] | None
+) -> dict[str, object]:
+    return {
+        "ok": not violations and not against,
+        "violations": [v.to_json() for v in violations],
+        "figures": figures,
+        "against": None if against is None else {"matches": not against, "differences": against},
+    }
+
+
 def _report_json(
-    verified: LogReport, report: AuditReport, book: FundBook, against: list[str] | None
+    verified: LogReport, report: AuditReport, books: Books, against: Against | None
 ) -> dict[str, object]:
     checkpoint = verified.checkpoint
     return {
@@ -138,15 +211,32 @@ def _report_json(
         "origin": checkpoint.origin,
         "size": checkpoint.size,
         **report.to_json(),
-        "fund": {
-            "ok": not book.violations and not against,
-            "violations": [v.to_json() for v in book.violations],
-            "figures": book.figures(),
-            "against": None
-            if against is None
-            else {"matches": not against, "differences": against},
-        },
+        "fund": _book_json(books.fund.violations, books.fund.figures(), _of(against, "fund")),
+        "access": _book_json(
+            books.access.violations, books.access.figures(), _of(against, "access")
+        ),
+        "materials": _book_json(
+            books.materials.violations, books.materials.figures(), _of(against, "materials")
+        ),
     }
+
+
+def _of(against: Against | None, book: str) -> list[str] | None:
+    found: list[str] | None = None if against is None else getattr(against, book)
+    return found
+
+
+def _print_against(against: list[str] | None, server: str | None) -> None:
+    if against is None:
+        return
+    if against:
+        stdout.print(f"[bold red]MISMATCH:[/] {escape(str(server))} serves other figures:")
+        for line in against[:20]:
+            stdout.print(f"  {escape(line)}")
+        if len(against) > 20:
+            stdout.print(f"  ... and {len(against) - 20:,} more")
+    else:
+        stdout.print(f"[green]OK[/] {escape(str(server))} serves exactly the figures the log gives")
 
 
 def _print_fund(book: FundBook, against: list[str] | None, server: str | None) -> None:
@@ -159,15 +249,59 @@ def _print_fund(book: FundBook, against: list[str] | None, server: str | None) -
     stdout.print(table)
     if book.violations:
         _print_violations("Fund violations", book.violations)
-    if against is not None:
-        if against:
-            stdout.print(f"[bold red]MISMATCH:[/] {escape(str(server))} serves other figures:")
-            for line in against[:20]:
-                stdout.print(f"  {escape(line)}")
-        else:
-            stdout.print(
-                f"[green]OK[/] {escape(str(server))} serves exactly the figures the log gives"
-            )
+    _print_against(against, server)
+
+
+ACCESS_COUNTS = (
+    ("trucks requested", "trucks_requested"),
+    ("trucks cleared", "trucks_cleared"),
+    ("trucks crossed", "trucks_crossed"),
+    ("trucks turned back", "trucks_turned_back"),
+    ("consignments decided", "consignments_decided"),
+    ("consignments denied", "consignments_denied"),
+)
+
+
+def _print_access(book: AccessBook, against: list[str] | None, server: str | None) -> None:
+    figures = book.figures()
+    days = figures["days"].values()
+    table = Table(title="Humanitarian access, recomputed from the log", title_justify="left")
+    table.add_column("count")
+    table.add_column("total", justify="right")
+    for label, name in ACCESS_COUNTS:
+        table.add_row(label, f"{sum(day[name] for day in days):,}")
+    rejected = sum(row["rejections"] for row in figures["rejected"].values())
+    table.add_row("items rejected", f"{rejected:,}")
+    table.add_row("crossing days stated closed", f"{sum(figures['closed_days'].values()):,}")
+    table.add_row("consignments published", f"{len(book.consignments):,}")
+    stdout.print(table)
+    if book.violations:
+        _print_violations("Access violations", book.violations)
+    _print_against(against, server)
+
+
+def _print_materials(book: MaterialsBook, against: list[str] | None, server: str | None) -> None:
+    lines = book.figures()["reconciliation"]
+    table = Table(title="Construction materials, recomputed from the log", title_justify="left")
+    for column in ("project", "vendor", "material"):
+        table.add_column(column)
+    for column in ("received", "used", "in stock", "returned", "lost", "with contractor"):
+        table.add_column(column, justify="right")
+    for key, line in lines.items():
+        project, _vendor, material = key.split(" ")
+        with_contractor = book.with_contractor((project, _vendor, material))
+        table.add_row(
+            escape(project), escape(str(line["vendor_name"])), escape(material),
+            *(line[name] for name in ("received", "used", "in_stock", "returned", "lost")),
+            format(with_contractor, "f"),
+        )  # fmt: skip
+    if lines:
+        stdout.print(table)
+    else:
+        stdout.print("no construction material was moved for a project")
+    if book.violations:
+        _print_violations("Materials violations", book.violations)
+    _print_against(against, server)
 
 
 def float_free(amount: str) -> str:
@@ -177,7 +311,7 @@ def float_free(amount: str) -> str:
     return f"{sign}{int(whole.lstrip('-')):,}{dot}{cents}"
 
 
-def _print_violations(title: str, violations: list[FundViolation]) -> None:
+def _print_violations(title: str, violations: Sequence[Violation]) -> None:
     table = Table(title=title, title_justify="left")
     table.add_column("entry", justify="right")
     table.add_column("code")
@@ -250,8 +384,9 @@ def audit_command(
     """Verify the log, then replay it: every motion executed must have been opened,
     signed in the log and approved by the quorum policy in force; every seat, key and
     policy change after genesis must be the effect of such a motion; the fund's books
-    must balance and never overdraw. With --against, the server's public figures must
-    equal the ones recomputed from the log."""
+    must balance and never overdraw; every consignment's published events must follow its
+    lifecycle; no stock of construction material may go below zero. With --against, the
+    server's public figures must equal the ones recomputed from the log."""
     if against is not None and not against.startswith(("http://", "https://")):
         raise fail(f"--against {against}: give the server's http(s) URL")
     policy = trust_policy(key, witness, witness_threshold, state)
@@ -268,17 +403,21 @@ def audit_command(
                 trust=policy.store,
                 progress=progress,
             )
-        book = FundBook()
+        books = Books(FundBook(), AccessBook(), MaterialsBook())
         with progress_bar("replaying entries", enabled=not as_json) as progress:
-            report = replay(_fed_to(book, _entries(reader, verified.checkpoint.size, progress)))
+            entries = _entries(reader, verified.checkpoint.size, progress)
+            report = replay(_fed_to(books.all(), entries))
     found = None
     if against is not None:
-        served = _served_figures(against, verified.checkpoint.size)
-        found = differences(served, book.figures())
+        found = Against.fetch(against, verified.checkpoint.size, books)
     if as_json:
-        print(json.dumps(_report_json(verified, report, book, found), indent=2))
+        print(json.dumps(_report_json(verified, report, books, found), indent=2))
     else:
         _print_report(verified, report)
-        _print_fund(book, found, against)
-    if not report.ok or book.violations or found:
+        _print_fund(books.fund, _of(found, "fund"), against)
+        _print_access(books.access, _of(found, "access"), against)
+        _print_materials(books.materials, _of(found, "materials"), against)
+    violations = books.fund.violations or books.access.violations or books.materials.violations
+    disagree = found is not None and (found.fund or found.access or found.materials)
+    if not report.ok or violations or disagree:
         raise typer.Exit(EXIT_FAILED)

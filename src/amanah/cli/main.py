@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import typer
 
-from . import access_local, audit, board, fund, fund_local, ledger, log, rounds, verify
+from . import (
+    access_local,
+    audit,
+    board,
+    fund,
+    fund_local,
+    ledger,
+    log,
+    materials_local,
+    rounds,
+    verify,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -30,6 +41,8 @@ app.add_typer(fund.app, name="fund")
 app.add_typer(rounds.app, name="allocation")
 # `amanah access import-local` and `amanah access publish`, on the server's own database.
 app.add_typer(access_local.app, name="access")
+# `amanah materials check-flags`: flags whose allowance on site ran out, for a timer.
+app.add_typer(materials_local.app, name="materials")
 
 # `amanah log`: amanah-log's commands on a log directory, then those on the server's log.
 log_app = typer.Typer(

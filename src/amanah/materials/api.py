@@ -2,7 +2,8 @@
 
 Public, with no token: material types, vendors, movement totals by project, vendor,
 material and kind (no warehouse, no day), the reconciliation and the flags. Writes need a
-token of the role the act needs (see `services`).
+token of the role the act needs (see `services`); so does the list of individual
+movements, which names warehouses (`selectors.STAFF_READERS`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,21 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Router, Status
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Status
 
 from amanah.accounts.models import User
+from amanah.accounts.roles import require_role
 from amanah.core.errors import NotFound, RequestInvalid
 from amanah.core.schemas import ErrorOut
 from amanah.materials import selectors, services
-from amanah.materials.models import MaterialType, StockMovement, UnaccountedFlag, Vendor
+from amanah.materials.models import (
+    MaterialType,
+    MovementKind,
+    StockMovement,
+    UnaccountedFlag,
+    Vendor,
+)
 from amanah.materials.schemas import (
     FlagListOut,
     FlagOut,
@@ -31,6 +40,8 @@ from amanah.materials.schemas import (
     MovementOut,
     MovementTotalListOut,
     ReconciliationListOut,
+    StockMovementListIn,
+    StockMovementListOut,
     VendorIn,
     VendorListOut,
     VendorOut,
@@ -38,6 +49,7 @@ from amanah.materials.schemas import (
 from amanah.projects.models import Project
 
 router = Router(tags=["materials"])
+RECONCILED = ("received", "used", "in_stock", "returned", "lost")
 
 _T = TypeVar("_T")
 _WRITE = {401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
@@ -62,6 +74,35 @@ def _project(code: str | None) -> Project | None:
     if found is None:
         raise NotFound()
     return found
+
+
+def _log_size(size: int | None) -> int | None:
+    if size is not None and not 0 <= size <= selectors.log_size_now():
+        raise RequestInvalid(
+            {"log_size": _("Give a log size between 0 and the log's current size.")}
+        )
+    return size
+
+
+def _reconciliation_as_of(project: Project | None, log_size: int) -> dict[str, Any]:
+    return {
+        "tolerance": services.tolerance(),
+        "on_site_days": services.on_site_days(),
+        "lines": [
+            {
+                "project": line.project.code,
+                "vendor": line.vendor.id,
+                "vendor_name": line.vendor.name,
+                "material": line.material.code,
+                "unit": line.material.unit,
+                **{name: getattr(line.totals, name) for name in RECONCILED},
+                "on_site_within_allowance": line.totals.on_site_within_allowance,
+                "gap": line.totals.gap,
+                "unaccounted": line.open_flag is not None,
+            }
+            for line in selectors.lines_as_of(log_size=log_size, project=project)
+        ],
+    }
 
 
 def _type_out(row: MaterialType) -> dict[str, Any]:
@@ -146,12 +187,17 @@ def vendor_create(request: HttpRequest, body: VendorIn) -> Status[dict[str, Any]
 
 @router.get(
     "/movements",
-    response={200: MovementTotalListOut, 404: ErrorOut},
+    response={200: MovementTotalListOut, 404: ErrorOut, 422: ErrorOut},
     auth=None,
     summary="Quantities moved by project, vendor, material and kind (no warehouse detail)",
+    description="With `log_size`: of the movements in the log's first `log_size` entries,"
+    " exactly what `amanah audit` recomputes from the log.",
 )
-def movement_totals(request: HttpRequest, project: str | None = None) -> dict[str, Any]:
-    return {"totals": selectors.movement_totals(_project(project))}
+def movement_totals(
+    request: HttpRequest, project: str | None = None, log_size: int | None = None
+) -> dict[str, Any]:
+    size = _log_size(log_size)
+    return {"totals": selectors.movement_totals(_project(project), log_size=size)}
 
 
 @router.post(
@@ -168,13 +214,22 @@ def movement_create(request: HttpRequest, body: MovementIn) -> Status[dict[str, 
 
 @router.get(
     "/reconciliation",
-    response={200: ReconciliationListOut, 404: ErrorOut},
+    response={200: ReconciliationListOut, 404: ErrorOut, 422: ErrorOut},
     auth=None,
     summary="Reconciliation by project, vendor and material",
+    description="With `log_size`: of the movements in the log's first `log_size` entries,"
+    " with the flags open then, exactly what `amanah audit` recomputes from the log; no"
+    " allowance for material on site is made then (it depends on the day, not the log).",
 )
-def reconciliation(request: HttpRequest, project: str | None = None) -> dict[str, Any]:
+def reconciliation(
+    request: HttpRequest, project: str | None = None, log_size: int | None = None
+) -> dict[str, Any]:
+    size = _log_size(log_size)
+    if size is not None:
+        return _reconciliation_as_of(_project(project), size)
     return {
         "tolerance": services.tolerance(),
+        "on_site_days": services.on_site_days(),
         "lines": [
             {
                 "project": line.project.code,
@@ -187,6 +242,7 @@ def reconciliation(request: HttpRequest, project: str | None = None) -> dict[str
                 "in_stock": line.totals.in_stock,
                 "returned": line.totals.returned,
                 "lost": line.totals.lost,
+                "on_site_within_allowance": line.totals.on_site_within_allowance,
                 "gap": line.totals.gap,
                 "unaccounted": line.open_flag is not None,
             }
@@ -219,3 +275,40 @@ def flag_resolve(request: HttpRequest, flag_id: uuid.UUID, body: FlagResolveIn) 
         raise NotFound()
     row = _service(lambda: services.flag_resolve(flag=flag_id, **body.dict(), actor=actor))
     return _flag_out(row)
+
+
+def _stock_movement_out(row: StockMovement) -> dict[str, Any]:
+    return {
+        **_movement_out(row),
+        "unit": row.material.unit,
+        "warehouse_name": row.warehouse.name,
+        "vendor_name": row.vendor.name,
+        "consignment": row.consignment.external_reference if row.consignment else None,
+        "recorded_by": row.recorded_by.username,
+    }
+
+
+@router.get(
+    "/stock-movements",
+    response={200: StockMovementListOut, 404: ErrorOut, **_WRITE},
+    summary="Individual movements, with warehouse names (logistics, monitors, auditors)",
+)
+def stock_movements(request: HttpRequest, query: Query[StockMovementListIn]) -> dict[str, Any]:
+    require_role(_actor(request), *selectors.STAFF_READERS)
+    if query.kind and query.kind not in MovementKind.values:
+        raise RequestInvalid({"kind": _("Choose one of the movements offered.")})
+    vendor = Vendor.objects.filter(pk=query.vendor).first() if query.vendor else None
+    material = MaterialType.objects.filter(code=query.material).first() if query.material else None
+    if (query.vendor and vendor is None) or (query.material and material is None):
+        raise NotFound()
+    where = selectors.MovementFilter(
+        project=_project(query.project), vendor=vendor, material=material, kind=query.kind or None
+    )
+    rows = selectors.movement_list(where)
+    page = rows[query.offset : query.offset + query.limit]
+    return {
+        "movements": [_stock_movement_out(m) for m in page],
+        "total": rows.count(),
+        "limit": query.limit,
+        "offset": query.offset,
+    }

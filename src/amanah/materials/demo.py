@@ -1,7 +1,9 @@
 """The demo's construction materials: cement and steel rebar received from a demo
 consignment carrying construction material, allocated to GZ-HOU-0001 and GZ-EDU-0001,
-released, used and partly verified; the school's cement leaves a gap beyond the tolerance,
-which raises an "unaccounted" flag. Not wired into `load_demo` (the lead does that).
+released, used and partly verified; the school's cement, released longer ago than the
+allowance on site (`AMANAH_MATERIALS_ON_SITE_DAYS`), leaves a gap beyond the tolerance,
+which raises an "unaccounted" flag. The dates are counted back from the allowance so that
+this holds whatever it is set to.
 
 Needs the access demo (its warehouses, crossings and requesters) and the fund demo's two
 projects. Loading twice adds nothing."""
@@ -57,12 +59,14 @@ def load_demo_materials(
 
 
 def _consignment(actor: User, day: datetime.date) -> Consignment:
-    """A received demo consignment carrying construction material (one is made if the
-    access demo has none received)."""
+    """A demo consignment carrying construction material received by `day` (one is made,
+    received the day before, if the access demo has none received that early)."""
     found = (
         Consignment.objects.filter(
             status__in=[EventKind.RECEIVED, EventKind.DISTRIBUTED],
             items__category=Category.CONSTRUCTION,
+            events__kind=EventKind.RECEIVED,
+            events__occurred_at__date__lte=day,
         )
         .order_by("recorded_index")
         .first()
@@ -76,7 +80,7 @@ def _consignment(actor: User, day: datetime.date) -> Consignment:
     if warehouse is None or crossing is None or organisation is None:
         raise RuntimeError("load the access demo first: the materials come through a crossing")
     at = datetime.datetime.combine(
-        day - datetime.timedelta(days=20), datetime.time(8), tzinfo=datetime.UTC
+        day - datetime.timedelta(days=2), datetime.time(8), tzinfo=datetime.UTC
     )
     now = max(timezone.now(), at + datetime.timedelta(days=3))
     shipment = access.consignment_create.in_callers_transaction(
@@ -125,7 +129,9 @@ def _load(logistics: User, monitor: User, partner: User, day: datetime.date) -> 
         if not MaterialType.objects.filter(code=code).exists():
             services._material_type_add(code=code, name_en=en, name_ar=ar, unit=unit, actor=ACTOR)
     vendor = services.vendor_add.in_callers_transaction(name=VENDOR, actor=logistics)
-    shipment = _consignment(logistics, day)
+    # The school's cement was released this many days ago: longer than the allowance.
+    late = services.on_site_days() + 11
+    shipment = _consignment(logistics, day - datetime.timedelta(days=late + 3))
     photo, _created = EvidenceFile.objects.get_or_create(
         sha256=DEMO_PHOTO,
         defaults={"content_type": "image/png", "size": 68, "kind": "photo", "public": True},
@@ -150,20 +156,21 @@ def _load(logistics: User, monitor: User, partner: User, day: datetime.date) -> 
         )
         made += 1
 
-    move("received", "cement", "40", 14, consignment=shipment)
-    move("received", "steel_rebar", "10", 14, consignment=shipment)
-    move("allocated", "cement", "20", 13, project="GZ-HOU-0001")
-    move("allocated", "cement", "15", 13, project="GZ-EDU-0001")
-    move("allocated", "steel_rebar", "8", 13, project="GZ-HOU-0001")
+    move("received", "cement", "40", late + 3, consignment=shipment)
+    move("received", "steel_rebar", "10", late + 3, consignment=shipment)
+    move("allocated", "cement", "20", late + 2, project="GZ-HOU-0001")
+    move("allocated", "cement", "15", late + 2, project="GZ-EDU-0001")
+    move("allocated", "steel_rebar", "8", late + 2, project="GZ-HOU-0001")
     move("released", "cement", "20", 12, project="GZ-HOU-0001")
     move("released", "steel_rebar", "8", 12, project="GZ-HOU-0001")
-    move("released", "cement", "12", 11, project="GZ-EDU-0001")
+    move("released", "cement", "12", late, project="GZ-EDU-0001")
     # The homes: all accounted for (0.2 t of 20 is within the tolerance), mostly verified.
     move("used", "cement", "19.8", 6, project="GZ-HOU-0001")
     move("used", "steel_rebar", "8", 6, project="GZ-HOU-0001")
     move("verified", "cement", "15", 3, project="GZ-HOU-0001", evidence=[photo])
     move("verified", "steel_rebar", "8", 3, project="GZ-HOU-0001", evidence=[photo])
-    # The school: 12 t released, 9 t reported used: 3 t unaccounted (20% of 15) -> flag.
+    # The school: 12 t released past the allowance, 9 t reported used: 3 t unaccounted
+    # (20% of 15) -> flag.
     move("used", "cement", "9", 4, project="GZ-EDU-0001")
     # At the warehouse: 0.5 t cement lost, 1 t back to the vendor; 3.5 t cement, 2 t rebar left.
     move("lost", "cement", "0.5", 5, report="Bags torn in the rain")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from amanah.access.models import Category, Consignment, EventKind, Warehouse
 from amanah.accounts.models import Role, User
 from amanah.materials.models import MaterialType, MovementKind, Vendor
+from amanah.materials.selectors import MovementFilter
 from amanah.projects.models import Project
 
 _NONE = [("", "—")]
@@ -101,3 +102,34 @@ class ResolveForm(forms.Form):
     )
 
     add_service_error = _report_errors
+
+
+class MovementFilterForm(forms.Form):
+    """The filters of the staff's list of movements (a GET form: bad values are errors,
+    never a wider list)."""
+
+    project = forms.ChoiceField(label=_("Project"), required=False)
+    vendor = forms.ChoiceField(label=_("Vendor"), required=False)
+    material = forms.ChoiceField(label=_("Material"), required=False)
+    kind = forms.ChoiceField(label=_("Movement"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].choices = _NONE + [
+            (p.code, p.code) for p in Project.objects.order_by("code")
+        ]
+        self.fields["vendor"].choices = _NONE + [(str(v.pk), v.name) for v in Vendor.objects.all()]
+        self.fields["material"].choices = _NONE + [
+            (m.code, f"{m.name} ({m.get_unit_display()})") for m in MaterialType.objects.all()
+        ]
+        self.fields["kind"].choices = _NONE + list(MovementKind.choices)
+
+    def to_filter(self) -> MovementFilter:
+        data = self.cleaned_data
+        project, vendor, material = data["project"], data["vendor"], data["material"]
+        return MovementFilter(
+            project=Project.objects.filter(code=project).first() if project else None,
+            vendor=Vendor.objects.filter(pk=vendor).first() if vendor else None,
+            material=MaterialType.objects.filter(code=material).first() if material else None,
+            kind=data["kind"] or None,
+        )

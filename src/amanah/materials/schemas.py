@@ -123,10 +123,51 @@ class ReconciliationOut(Schema):
     in_stock: Decimal
     returned: Decimal
     lost: Decimal
+    on_site_within_allowance: Decimal = Field(
+        description="Released to the contractor less than on_site_days ago and not yet"
+        " reported: not counted in the gap."
+    )
     gap: Decimal
     unaccounted: bool
 
 
 class ReconciliationListOut(Schema):
     tolerance: Decimal
+    on_site_days: int = Field(description="The allowance on site, in days after release.")
     lines: list[ReconciliationOut]
+
+
+class StockMovementListIn(Schema):
+    project: str | None = Field(None, description="A project's code.")
+    vendor: uuid.UUID | None = None
+    material: str | None = Field(None, description="A material type's code.")
+    kind: str | None = Field(None, description="received, allocated, released, used, ...")
+    limit: int = Field(100, ge=1, le=1000, description="At most this many rows.")
+    offset: int = Field(0, ge=0, description="Skip this many rows first.")
+
+
+class StockMovementRowOut(Schema):
+    id: uuid.UUID
+    kind: str
+    occurred_on: datetime.date
+    material: str
+    unit: str
+    quantity: Decimal
+    warehouse: uuid.UUID
+    warehouse_name: str
+    governorate: str
+    vendor: uuid.UUID
+    vendor_name: str
+    project: str | None
+    consignment: str | None = Field(description="The consignment's external reference.")
+    recorded_by: str = Field(description="The username of who recorded it.")
+    log_index: int
+
+
+class StockMovementListOut(Schema):
+    """Individual movements, newest first (staff only: names warehouses and people)."""
+
+    movements: list[StockMovementRowOut]
+    total: int = Field(description="How many rows there are in all.")
+    limit: int
+    offset: int

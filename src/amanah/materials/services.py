@@ -17,6 +17,7 @@ log holds a commitment to them).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 import uuid
@@ -55,8 +56,10 @@ from amanah.projects.models import Project
 __all__ = [
     "FLAG_ACTOR",
     "flag_resolve",
+    "flags_check",
     "material_type_add",
     "movement_record",
+    "on_site_days",
     "reconciliation",
     "store_evidence",
     "tolerance",
@@ -80,6 +83,12 @@ def _actor(user: User) -> str:
 def tolerance() -> Decimal:
     value: Decimal = Decimal(str(settings.AMANAH_MATERIALS_TOLERANCE))
     return value
+
+
+def on_site_days() -> int:
+    """How many days material released to a contractor may stay unreported before it
+    counts towards the gap (settings `AMANAH_MATERIALS_ON_SITE_DAYS`)."""
+    return int(settings.AMANAH_MATERIALS_ON_SITE_DAYS)
 
 
 # --- input -------------------------------------------------------------------------------
@@ -310,7 +319,9 @@ _ROLE = {
     MovementKind.USED: Role.PARTNER_STAFF,
     MovementKind.VERIFIED: Role.MONITOR,
 }
-# After these the project's material may have become (un)accounted for.
+# After these the project's material may have become (un)accounted for. Not after a
+# release: what it hands over is not yet late; material whose allowance runs out (or a
+# release recorded after its allowance) is caught by `flags_check`, run daily.
 _CHECKED = {MovementKind.USED, MovementKind.RETURNED, MovementKind.LOST}
 
 _SHORT = {
@@ -457,7 +468,7 @@ def movement_record(
     for row in changed:
         row.save()
     if target is not None and kind in _CHECKED:
-        _check(target, seller, stuff, movement)
+        _check(target, seller, stuff, movement, day)
     return movement
 
 
@@ -469,23 +480,65 @@ def _sum(**filters: Any) -> Decimal:
     return Decimal(total or 0)
 
 
-def reconciliation(project: Project, vendor: Vendor, material: MaterialType) -> reconcile.Totals:
-    """The project's material from this vendor, summed over warehouses."""
+def reconciliation(
+    project: Project,
+    vendor: Vendor,
+    material: MaterialType,
+    *,
+    today: datetime.date | None = None,
+) -> reconcile.Totals:
+    """The project's material from this vendor, summed over warehouses, on `today` (what
+    is on site within the allowance depends on the day)."""
     of = {"project": project, "vendor": vendor, "material": material}
     stock = Balance.objects.filter(bucket=Bucket.ALLOCATED, **of).aggregate(total=Sum("quantity"))
-    return reconcile.Totals(
+    counted = reconcile.Totals(
         received=_sum(kind=MovementKind.ALLOCATED, **of),
         used=_sum(kind=MovementKind.USED, **of),
         in_stock=Decimal(stock["total"] or 0),
         returned=_sum(kind=MovementKind.RETURNED, **of),
         lost=_sum(kind=MovementKind.LOST, **of),
     )
+    releases = StockMovement.objects.filter(kind=MovementKind.RELEASED, **of)
+    allowed = reconcile.within_allowance(
+        releases.values_list("occurred_on", "quantity"),
+        with_contractor=counted.with_contractor,
+        today=today or timezone.localdate(),
+        days=on_site_days(),
+    )
+    return dataclasses.replace(counted, on_site_within_allowance=allowed)
+
+
+@service
+def flags_check(*, today: datetime.date | None = None) -> int:
+    """Reconcile every project's material that was released to a contractor and raise the
+    flags due: material whose allowance on site ran out unreported raises one even though
+    nothing moved (for a timer: `amanah materials check-flags`). Returns how many."""
+    day = today or timezone.localdate()
+    keys = (
+        StockMovement.objects.filter(kind=MovementKind.RELEASED)
+        .order_by()
+        .values_list("project_id", "vendor_id", "material_id")
+        .distinct()
+    )
+    raised = 0
+    for project_id, vendor_id, material_id in sorted(set(keys), key=str):
+        project = Project.objects.get(pk=project_id)
+        vendor = Vendor.objects.get(pk=vendor_id)
+        material = MaterialType.objects.get(pk=material_id)
+        if _check(project, vendor, material, None, day) is not None:
+            raised += 1
+    return raised
 
 
 def _check(
-    project: Project, vendor: Vendor, material: MaterialType, movement: StockMovement
+    project: Project,
+    vendor: Vendor,
+    material: MaterialType,
+    movement: StockMovement | None,
+    today: datetime.date,
 ) -> UnaccountedFlag | None:
-    totals = reconciliation(project, vendor, material)
+    """Raise a flag if one is due (after `movement`, or on a periodic check: None)."""
+    totals = reconciliation(project, vendor, material, today=today)
     flags = UnaccountedFlag.objects.filter(project=project, vendor=vendor, material=material)
     last = flags.filter(resolved_index__isnull=False).order_by("-resolved_index").first()
     limit = tolerance()
@@ -511,8 +564,11 @@ def _check(
         "material": material.code,
         "unit": material.unit,
         "tolerance": format(limit, "f"),
-        "after_movement": str(movement.pk),
+        "on_site_days": on_site_days(),
+        "on": today.isoformat(),
+        "after_movement": str(movement.pk) if movement is not None else None,
         **totals.as_strings(),
+        "on_site_within_allowance": format(totals.on_site_within_allowance, "f"),
     }
     flag.raised_index = ledger.record("materials.flag_raised", data, actor=FLAG_ACTOR).index
     flag.save()

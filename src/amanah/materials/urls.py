@@ -12,5 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("", views.overview, name="overview"),
     path("projects/<slug:code>/", views.project, name="project"),
     path("workspace/", views.workspace, name="workspace"),
+    path("movements/", views.movements, name="movements"),
+    path("movements.csv", views.movements_csv, name="movements_csv"),
     path("flags/<uuid:flag_id>/resolve/", views.resolve, name="resolve"),
 ]
