@@ -4,18 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: setup run test lint typecheck pytest bench messages openapi clean
 
-setup: $(STAMP)
+setup: $(STAMP) $(NPM_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+# Bootstrap's CSS (served by Django from node_modules/, never from a CDN) and axe-core for
+# the browser tests, exactly as package-lock.json pins them; no install scripts run.
+$(NPM_STAMP): package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	@touch $(NPM_STAMP)
 
 run: setup
 	@mkdir -p var
@@ -44,7 +51,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 typecheck: setup
-	$(BIN)/mypy --strict src/amanah/transparency src/amanah/governance/rules.py src/amanah/governance/replay.py src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py src/amanah/cli/audit.py src/amanah/cli/board.py src/amanah/cli/fund.py src/amanah/funds/money.py src/amanah/funds/postings.py src/amanah/funds/earmarks.py src/amanah/funds/chart.py src/amanah/funds/flows.py src/amanah/funds/book.py src/amanah/reference src/amanah/rounds/optimiser.py src/amanah/cli/rounds.py src/amanah/access/lifecycle.py src/amanah/materials/reconcile.py
+	$(BIN)/mypy --strict src/amanah/transparency src/amanah/governance/rules.py src/amanah/governance/replay.py src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py src/amanah/cli/audit.py src/amanah/cli/board.py src/amanah/cli/fund.py src/amanah/funds/money.py src/amanah/funds/postings.py src/amanah/funds/earmarks.py src/amanah/funds/chart.py src/amanah/funds/flows.py src/amanah/funds/book.py src/amanah/reference src/amanah/rounds/optimiser.py src/amanah/cli/rounds.py src/amanah/access/lifecycle.py src/amanah/access/replay.py src/amanah/materials/reconcile.py src/amanah/materials/replay.py
 
 # pytest exits 5 when it collected no test; that is not a failure of the code.
 pytest: setup

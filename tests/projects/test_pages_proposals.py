@@ -130,6 +130,6 @@ def test_the_secretariat_assesses_and_the_public_sees_levels(client: Client, fun
     assert "Record an assessment" not in page.text
     policy = client.get("/risk-policy/")
     assert policy.status_code == 200
-    assert "5000000.00" in policy.text
+    assert "5,000,000.00" in policy.text
     assert client.get("/ar/risk-policy/").status_code == 200
     assert client.get("/ar/partners/").status_code == 200

@@ -24,6 +24,7 @@ from amanah.core.errors import NotFound
 from amanah.funds.api import router as fund_router
 from amanah.governance.api import board_router
 from amanah.governance.api import router as motions_router
+from amanah.inbox.api import router as inbox_router
 from amanah.ledger.api import router as log_router
 from amanah.materials.api import router as materials_router
 from amanah.monitoring.api import router as monitoring_router
@@ -77,6 +78,7 @@ api.add_router("/rounds", rounds_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/access", access_router)
 api.add_router("/materials", materials_router)
+api.add_router("/messages", inbox_router)
 
 # Mounted last, so it answers only paths no operation matched: with the API's 404 body
 # rather than Django's HTML page.

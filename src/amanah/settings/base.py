@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "amanah.monitoring",
     "amanah.access",
     "amanah.materials",
+    "amanah.inbox",
     "amanah.portal",
     "amanah.demo",
 ]
@@ -145,6 +146,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = AMANAH_VAR_DIR / "static"
+# Bootstrap's compiled CSS, as `make setup` installs it from the npm registry (never a CDN):
+# only its dist/css directory is served, as static/vendor/bootstrap/, nothing else of
+# node_modules/. Pages link bootstrap.min.css, or bootstrap.rtl.min.css in Arabic.
+STATICFILES_DIRS = [("vendor/bootstrap", REPO_DIR / "node_modules" / "bootstrap" / "dist" / "css")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Hashed names let browsers cache static files for ever; WhiteNoise serves them gzipped.
@@ -209,3 +214,7 @@ AMANAH_EVIDENCE_MAX_BYTES = env.integer("AMANAH_EVIDENCE_MAX_BYTES", 10 * 1024 *
 # Construction materials: a project's material from a vendor whose unaccounted gap is more
 # than this fraction of what it received raises a public flag (docs/materials.md).
 AMANAH_MATERIALS_TOLERANCE = Decimal("0.02")
+# Material released to a contractor is on site, not unaccounted, for this many days: a
+# partner reports use when the work is done, not on the day it arrived. After that, what
+# is neither reported used nor returned nor lost counts towards the gap above.
+AMANAH_MATERIALS_ON_SITE_DAYS = env.integer("AMANAH_MATERIALS_ON_SITE_DAYS", 30)

@@ -1,5 +1,6 @@
 """Formatting for the fund's pages: amounts, earmarks, sectors and governorates in the
-active language. Amounts stay `Decimal` to the end; Django's l10n writes the separators."""
+active language. Amounts stay `Decimal` to the end; `amanah.core.formats` (CLDR, through
+Babel) writes the digits and separators."""
 
 from __future__ import annotations
 
@@ -8,47 +9,41 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from amanah.core.formats import format_money, format_number
 from amanah.funds.earmarks import ANY, Earmark
 from amanah.funds.models import FxRate
 from amanah.funds.money import Money
-from amanah.portal.fund_forms import money_text
 from amanah.reference.geography import UnknownGovernorate, governorate
 from amanah.reference.sectors import UnknownSector, sector
 
 register = template.Library()
 
 
-def _places(value: Decimal) -> int:
-    exponent = value.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
-
-
 @register.filter
 def money(value: Money | None) -> str:
-    """`1,250.50 USD` in English, `1250,50 USD` in Arabic."""
-    return "—" if value is None else money_text(value)
+    """`1,250.50 USD`, with every decimal the amount has (a JOD amount keeps three)."""
+    return "—" if value is None else format_money(value.amount, value.currency)
 
 
 @register.filter
 def usd(value: Decimal) -> str:
-    """A USD figure, without its code (the table says USD)."""
-    return number_format(value, decimal_pos=2, force_grouping=True)
+    """A USD figure, without its code (the table says USD): `1,250.50`."""
+    return format_number(value, places=2)
 
 
 @register.filter
 def percent(value: Decimal) -> str:
-    return number_format(value, decimal_pos=_places(value), force_grouping=True)
+    """A percentage's number, as computed (the template writes the sign)."""
+    return format_number(value)
 
 
 @register.filter
 def rate(value: FxRate) -> str:
     """Units per US dollar, as logged, with no digit added or dropped."""
-    units = Decimal(value.units_per_usd)
-    return number_format(units, decimal_pos=_places(units), force_grouping=True)
+    return format_number(Decimal(value.units_per_usd))
 
 
 def _language() -> str:

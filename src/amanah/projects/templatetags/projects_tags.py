@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
 
-from amanah.projects.selectors import cents_text
+from amanah.core.formats import format_number
 
 register = template.Library()
 
@@ -19,5 +20,5 @@ def level(policy: dict[str, Any], name: str) -> Any:
 
 @register.filter
 def usd(cents: int) -> str:
-    """US cents as dollars: 25000000 -> "250000.00"."""
-    return cents_text(int(cents))
+    """US cents as dollars in the active language: 25000000 -> "250,000.00"."""
+    return format_number(Decimal(int(cents)).scaleb(-2))
