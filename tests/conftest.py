@@ -53,7 +53,7 @@ def demo_log(db: None, var_dir: Path) -> DemoLog:
     from amanah.ledger.models import SignedCheckpoint
 
     # No days of consignments: the demo's weeks of them would make every test using it
-    # slow, and the log tests count on a log of less than one full tile (256 entries).
+    # slow. The log is still more than one full tile (256 entries) long.
     call_command("load_demo", "--access-days", "0", stdout=StringIO())
     latest = SignedCheckpoint.objects.order_by("-size").get()  # load_demo signs exactly once
     return DemoLog(var_dir, (var_dir / "log-key.pub").read_text().strip(), latest.size)

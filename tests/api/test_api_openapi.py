@@ -66,13 +66,17 @@ def test_the_schema_describes_the_api() -> None:
         "/api/v1/log/checkpoint",
         "/api/v1/log/entries",
         "/api/v1/log/entries/{index}",
+        "/api/v1/materials/flags",
+        "/api/v1/materials/flags/{flag_id}/resolve",
+        "/api/v1/materials/movements",
+        "/api/v1/materials/reconciliation",
+        "/api/v1/materials/stock-movements",
+        "/api/v1/materials/types",
+        "/api/v1/materials/vendors",
         "/api/v1/me",
-        "/api/v1/motions",
-        "/api/v1/motions/{motion_id}",
-        "/api/v1/motions/{motion_id}/signatures",
-        "/api/v1/motions/{motion_id}/refusals",
-        "/api/v1/motions/{motion_id}/withdrawal",
-        "/api/v1/organisations",
+        "/api/v1/messages",
+        "/api/v1/messages/{thread_id}",
+        "/api/v1/messages/{thread_id}/replies",
         "/api/v1/monitoring/evidence/{sha256}",
         "/api/v1/monitoring/evidence/{sha256}/content",
         "/api/v1/monitoring/indicators/{indicator_id}",
@@ -81,11 +85,18 @@ def test_the_schema_describes_the_api() -> None:
         "/api/v1/monitoring/milestones/{milestone_id}/verifications",
         "/api/v1/monitoring/notifications",
         "/api/v1/monitoring/notifications/{notification_id}/read",
+        "/api/v1/monitoring/projects",
+        "/api/v1/monitoring/projects/{code}",
         "/api/v1/monitoring/projects/{code}/indicators",
         "/api/v1/monitoring/projects/{code}/milestones",
+        "/api/v1/motions",
+        "/api/v1/motions/{motion_id}",
+        "/api/v1/motions/{motion_id}/refusals",
+        "/api/v1/motions/{motion_id}/signatures",
+        "/api/v1/motions/{motion_id}/withdrawal",
+        "/api/v1/organisations",
         "/api/v1/organisations/{iati_identifier}",
         "/api/v1/projects",
-        "/api/v1/projects/{code}",
         "/api/v1/projects/partners/{iati_identifier}/assessments",
         "/api/v1/projects/proposals",
         "/api/v1/projects/proposals/mine",
@@ -93,16 +104,12 @@ def test_the_schema_describes_the_api() -> None:
         "/api/v1/projects/proposals/{proposal_id}/submission",
         "/api/v1/projects/proposals/{proposal_id}/withdrawal",
         "/api/v1/projects/risk-policy",
-        "/api/v1/materials/flags",
-        "/api/v1/materials/flags/{flag_id}/resolve",
-        "/api/v1/materials/movements",
-        "/api/v1/materials/reconciliation",
-        "/api/v1/materials/types",
-        "/api/v1/materials/vendors",
+        "/api/v1/projects/{code}",
         "/api/v1/rounds",
         "/api/v1/rounds/{code}",
         "/api/v1/rounds/{code}/open",
         "/api/v1/rounds/{code}/optimise",
+        "/api/v1/rounds/{code}/portfolio",
         "/api/v1/rounds/{code}/proposals",
         "/api/v1/rounds/{code}/scores",
     }
@@ -154,3 +161,21 @@ def test_the_docs_page_loads_nothing_from_elsewhere(client: Client) -> None:
     # collectstatic will find each of them among the installed apps' static files.
     for path in sources:
         assert finders.find(path.removeprefix("/static/")), path
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    """OpenAPI names a component by its class: two schemas of one name would make one of
+    them describe the other's responses."""
+    from ninja import Schema
+
+    import amanah.api.main  # noqa: F401 - imports every router and its schemas
+
+    def subclasses(cls: type) -> set[type]:
+        found: set[type] = set()
+        for sub in cls.__subclasses__():
+            found |= {sub, *subclasses(sub)}
+        return found
+
+    ours = [c for c in subclasses(Schema) if c.__module__.startswith("amanah.")]
+    names = [c.__name__ for c in ours]
+    assert sorted({n for n in names if names.count(n) > 1}) == []

@@ -22,7 +22,7 @@ from amanah.transparency import canonical_json, parse_verifier_key, verify_log
 # demo board: 9 seats, their holders and keys and the policy (28 entries), and a policy
 # change signed by five seats (8 entries: opened, 5 signatures, executed, the new policy);
 # then the fund (tests/funds/test_fund_demo.py), whose motions the same board signs.
-DEMO_ORGANISATION_COUNT = 12
+DEMO_ORGANISATION_COUNT = 13
 DEMO_BOARD = 28 + 8
 FUND_FROM = DEMO_ORGANISATION_COUNT + DEMO_BOARD
 # The kinds the demo board is logged under: the real ones, so the audit can replay them.
@@ -34,6 +34,7 @@ DOMAIN_FAMILIES = {
     "partner",
     "risk_policy",
     "proposal",
+    "round",
     "access",
     "materials",
 }
@@ -190,9 +191,9 @@ def test_load_demo_registers_donors_agencies_then_palestinian_bodies(var_dir: Pa
     assert all(set(data) == set(PUBLIC_FIELDS) for data in logged)
     assert [data["country"] for data in logged[:7]] == ["PK", "TR", "ID", "EG", "QA", "SA", "JO"]
     palestinian = Organisation.objects.filter(is_palestinian=True)
-    # The five of orgs.demo, the housing body the fund's demo adds, and the Red Crescent,
+    # The six of orgs.demo, the housing body the fund's demo adds, and the Red Crescent,
     # which the access demo adds as a requesting organisation.
-    assert palestinian.count() == 7
+    assert palestinian.count() == 8
     assert set(palestinian.values_list("country", flat=True)) == {"PS"}
     # Every name in both languages.
     assert not Organisation.objects.filter(name_en="").exists()

@@ -13,12 +13,12 @@ def test_the_served_log_verifies_as_an_outsider_would_check_it(
     live_server: LiveServer, demo_log: DemoLog
 ) -> None:
     key = parse_verifier_key(demo_log.key_text)
-    # 12 organisations, the board (ending at 47), then the fund (tests/ledger/test_load_demo).
+    # 13 organisations, the board (ending at 48), then the fund (tests/ledger/test_load_demo).
     first_pledge = LogEntry.objects.filter(kind="fund.pledge_recorded").order_by("index")[0]
     last = demo_log.size - 1
 
     with HttpReader(f"{live_server.url}/log") as reader:
-        report = verify_log(reader, key, entries=[0, 12, 47, 48, first_pledge.index, last])
+        report = verify_log(reader, key, entries=[0, 13, 48, 49, first_pledge.index, last])
 
     assert report.checkpoint.size == demo_log.size == LogEntry.objects.count()
     assert report.checkpoint.origin == "localhost/amanah-demo"

@@ -3,6 +3,7 @@ board, proposals in the five governorates; the board's audit still passes."""
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 from pathlib import Path
 
@@ -22,10 +23,15 @@ def test_the_demo_holds_proposals_assessments_and_a_changed_policy(var_dir: Path
     call_command("load_demo", "--access-days", "0", stdout=StringIO())
 
     proposals = list(Proposal.objects.filter(status="submitted"))
-    assert sorted(p.governorate for p in proposals) == [
+    assert {p.governorate for p in proposals} == {
         "PS0255", "PS0260", "PS0265", "PS0270", "PS0275",
-    ]  # fmt: skip
-    assert LogEntry.objects.filter(kind="partner.assessed").count() == 5
+    }  # fmt: skip
+    assert len(proposals) == 8
+    # Partners of each risk level.
+    assessed = LogEntry.objects.filter(kind="partner.assessed")
+    assert assessed.count() == 7
+    levels = {json.loads(bytes(e.entry))["data"]["risk_level"] for e in assessed}
+    assert levels == {"low", "medium", "high"}
     assert risk_policy_public(risk_policy_in_force() or {}) == CHANGED_POLICY
     report = replay((e.index, bytes(e.entry)) for e in LogEntry.objects.order_by("index"))
     assert report.violations == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -25,10 +26,11 @@ from amanah.monitoring.models import Milestone
 from amanah.monitoring.samples import tiny_jpeg, tiny_pdf
 from amanah.projects.models import Project
 
-__all__ = ["load_demo_monitoring"]
+__all__ = ["load_demo_monitoring", "load_demo_round_milestones"]
 
 Sign = Callable[..., Motion]
 SCHOOLS, HOMES = "GZ-EDU-0001", "GZ-HOU-0001"
+CENT = Decimal("0.01")
 # The seats that pass a fund motion on the schools' allocation in the demo (funds.demo).
 SCHOOL_SEATS = ("pk", "tr", "id", "ps-1", "ps-2")
 
@@ -152,3 +154,51 @@ def _passed(
     disbursement = filed.row.disbursement
     if disbursement is not None:
         sign(disbursement.motion, *SCHOOL_SEATS)
+
+
+def load_demo_round_milestones(
+    *, secretariat: User, sign: Callable[[Motion], Motion], lead: str, sector: str, governorate: str
+) -> Milestone:
+    """The first milestone of a project the demo round funded (`lead`'s project in
+    `sector` and `governorate`), planned as its proposal planned it, reported, verified and
+    paid: the money of a round followed to verified work. `sign(motion)` passes a motion."""
+    project = Project.objects.select_related("proposal").get(
+        proposal__lead__iati_identifier=lead, sector=sector, governorate=governorate
+    )
+    allocation = _approved(project.code)
+    define = services.milestone_define.in_callers_transaction
+    milestones = [
+        define(
+            project=project.code,
+            deliverable_en=planned.title,
+            deliverable_ar=planned.title,
+            due=planned.due_on,
+            allocation=allocation.id,
+            tranche=str((allocation.amount.amount * planned.budget_percent / 100).quantize(CENT)),
+            actor=secretariat,
+        )
+        for planned in project.proposal.milestones.order_by("position")
+    ]
+    first = milestones[0]
+    staff = (
+        User.objects.filter(username__startswith="demo-partner-", organisation_iati_id=lead)
+        .order_by("pk")
+        .first()
+    )
+    services.milestone_report.in_callers_transaction(
+        milestone=first.id, reported_on=_day(0),
+        summary=f"{first.deliverable_en}: done (demo).",
+        evidence=[("photo", _photo(f"{project.code}-first")),
+                  ("invoice", _pdf(f"{project.code}-invoice", f"Invoice DEMO-{project.code}"))],
+        actor=staff,
+    )  # fmt: skip
+    filed = services.milestone_verify.in_callers_transaction(
+        milestone=first.id, visited_on=_day(0), result="pass",
+        findings="Work complete and as specified (demo).",
+        latitude="31.52170", longitude="34.44330",
+        evidence=[("photo", _photo(f"{project.code}-visit"))],
+        actor=User.objects.get(username="demo-monitor"),
+    )  # fmt: skip
+    if filed.row.disbursement is not None:
+        sign(filed.row.disbursement.motion)
+    return first

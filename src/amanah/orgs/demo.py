@@ -137,6 +137,14 @@ DEMO_ORGANISATIONS = (
         "PS",
         True,
     ),
+    DemoOrganisation(
+        "XI-DEMO-PS-CMWU",
+        OTHER_PUBLIC_SECTOR,
+        "Coastal Municipalities Water Utility",
+        "مصلحة مياه بلديات الساحل",
+        "PS",
+        True,
+    ),
 )
 
 

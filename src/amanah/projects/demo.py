@@ -35,6 +35,8 @@ ASSESSMENTS = (
     ("XI-DEMO-PS-MOH", "medium", "Sound controls; stock records partly lost in the war (demo)."),
     ("XI-DEMO-PS-GAZA-MUNICIPALITY", "medium", "Controls in place; staff capacity reduced (demo)."),
     ("XI-DEMO-PS-PMRS", "high", "First grant from the fund; no external audit yet (demo)."),
+    ("XI-DEMO-PS-PHC", "medium", "Audited accounts; field teams rebuilt after the war (demo)."),
+    ("XI-DEMO-PS-CMWU", "low", "Audited utility; donor-funded works for 20 years (demo)."),
 )  # fmt: skip
 
 
@@ -127,6 +129,47 @@ PROPOSALS: tuple[dict[str, Any], ...] = (
         "budget_lines": [("Panels and batteries", "380000.00"), ("Installation", "70000.00")],
         "milestones": [("Two points powered", 60, "50"), ("Four points powered", 150, "50")],
     },
+    # The first allocation round's other proposals (rounds/demo.py), led by bodies that
+    # hold no seat on the board.
+    {
+        "lead": "XI-DEMO-PS-PHC",
+        "co_implementers": [],
+        "title_en": "Rebuilding 60 homes in Bani Suheila, Khan Younis (demo)",
+        "title_ar": "إعادة بناء 60 منزلًا في بني سهيلا، خان يونس (تجريبي)",
+        "description_en": "Sixty family homes rebuilt on their plots, with local contractors.",
+        "description_ar": "إعادة بناء ستين منزلًا عائليًا على أراضيها، بمقاولين محليين.",
+        "sector": "housing", "dac_codes": ["16030"], "governorate": "PS0270",
+        "municipality": "Bani Suheila", "latitude": "31.3431", "longitude": "34.3254",
+        "beneficiaries": (420, 210, 230),
+        "budget_lines": [("Structures", "1150000.00"), ("Finishing and connections", "450000.00")],
+        "milestones": [("30 homes roofed", 150, "40"), ("60 homes handed over", 330, "60")],
+    },
+    {
+        "lead": "XI-DEMO-PS-CMWU",
+        "co_implementers": ["XI-DEMO-PS-GAZA-MUNICIPALITY"],
+        "title_en": "Desalination unit and reservoir for Rafah (demo)",
+        "title_ar": "وحدة تحلية وخزان مياه لرفح (تجريبي)",
+        "description_en": "A brackish-water desalination unit and a 3,000 m³ reservoir.",
+        "description_ar": "وحدة لتحلية المياه المالحة وخزان سعته 3000 متر مكعب.",
+        "sector": "wash", "dac_codes": ["14020"], "governorate": "PS0275",
+        "municipality": "Rafah", "latitude": "31.2870", "longitude": "34.2510",
+        "beneficiaries": (48000, 24000, 22000),
+        "budget_lines": [("Desalination unit", "900000.00"), ("Reservoir", "500000.00")],
+        "milestones": [("Reservoir built", 120, "40"), ("Unit producing water", 270, "60")],
+    },
+    {
+        "lead": "XI-DEMO-PS-MOEHE",
+        "co_implementers": [],
+        "title_en": "Temporary learning spaces in Khan Younis (demo)",
+        "title_ar": "مساحات تعليمية مؤقتة في خان يونس (تجريبي)",
+        "description_en": "Twenty prefabricated classrooms while schools are rebuilt.",
+        "description_ar": "عشرون فصلًا جاهزًا ريثما يُعاد بناء المدارس.",
+        "sector": "education", "dac_codes": ["11220"], "governorate": "PS0270",
+        "municipality": "Khan Younis", "latitude": "31.3400", "longitude": "34.3000",
+        "beneficiaries": (1600, 820, 1600),
+        "budget_lines": [("Prefabricated classrooms", "520000.00"), ("Furniture", "80000.00")],
+        "milestones": [("Ten classrooms open", 60, "50"), ("Twenty classrooms open", 120, "50")],
+    },
 )  # fmt: skip
 
 
@@ -135,8 +178,14 @@ def _day(days: int) -> datetime.date:
 
 
 def _staff(lead: str) -> User:
+    """The lead's demo partner staff: one the other demos made (the fund's housing body
+    has "demo-partner-homes"), or a new "demo-partner-<body>"."""
     username = "demo-partner-" + lead.removeprefix("XI-DEMO-PS-").lower()
-    user = User.objects.filter(username=username).first()
+    user = (
+        User.objects.filter(username__startswith="demo-partner-", organisation_iati_id=lead)
+        .order_by("pk")
+        .first()
+    )
     if user is None:
         user = User.objects.create_user(
             username=username, role=Role.PARTNER_STAFF, organisation_iati_id=lead

@@ -21,9 +21,10 @@ from amanah.ledger.models import LogEntry
 from amanah.ledger.services import integrate_pending
 from amanah.ledger.wiring import publish_verifier_key
 from amanah.materials.demo import load_demo_materials
-from amanah.monitoring.demo import load_demo_monitoring
+from amanah.monitoring.demo import load_demo_monitoring, load_demo_round_milestones
 from amanah.orgs.demo import load_demo_organisations
 from amanah.projects.demo import load_demo_proposals
+from amanah.rounds.demo import load_demo_round, pass_with_unrecused_seats
 
 
 class Command(BaseCommand):
@@ -52,12 +53,21 @@ class Command(BaseCommand):
                     load_demo_fund(secretariat=board.secretariat, sign=board.sign)
                     load_demo_monitoring(board.secretariat, board.sign)
                     load_demo_proposals(secretariat=board.secretariat, sign=board.sign)
+                    monitor = User.objects.get(username="demo-monitor")
+                    load_demo_round(secretariat=board.secretariat, monitor=monitor, sign=board.sign)
+                    load_demo_round_milestones(
+                        secretariat=board.secretariat,
+                        sign=lambda motion: pass_with_unrecused_seats(motion, board.sign),
+                        lead="XI-DEMO-PS-MOEHE",
+                        sector="education",
+                        governorate="PS0260",
+                    )
                     logistics = _demo_logistics()
                     load_demo_access(logistics, days=options["access_days"])
                     if options["access_days"]:  # materials arrive with consignments
                         load_demo_materials(
                             logistics,
-                            User.objects.get(username="demo-monitor"),
+                            monitor,
                             User.objects.get(username="demo-partner-homes"),
                         )
                     usernames = _share_the_password(board.password)
