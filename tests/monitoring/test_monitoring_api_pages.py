@@ -146,6 +146,8 @@ def test_notifications_for_the_secretariat(client: Client, m: Monitored) -> None
     page = client.get("/ar/monitoring/notifications/")
     assert page.status_code == 200
     assert 'dir="rtl"' in page.text
+    # The link keeps the reader's language.
+    assert 'href="/ar/monitoring/projects/GZ-EDU-0001/#milestone-' in page.text
 
 
 def test_indicators_over_the_api(client: Client, m: Monitored) -> None:

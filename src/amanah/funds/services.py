@@ -69,7 +69,7 @@ from amanah.ledger import services as ledger
 from amanah.ledger.services import service
 from amanah.orgs.models import Organisation
 from amanah.projects.models import Project
-from amanah.projects.selectors import risk_policy_in_force, risk_terms_for
+from amanah.projects.selectors import risk_level_name, risk_policy_in_force, risk_terms_for
 from amanah.reference.geography import UnknownGovernorate, governorates
 from amanah.reference.sectors import SECTORS, UnknownSector
 
@@ -703,7 +703,7 @@ def check_project_size(project: Project, usd: Money, field: str = "amount") -> N
             field,
             _(
                 "The risk policy caps a project of a {level}-risk partner at {cap}; this is {usd}."
-            ).format(level=terms.level, cap=cap, usd=usd),
+            ).format(level=risk_level_name(terms), cap=cap, usd=usd),
             "over_risk_cap",
         )
 
@@ -976,7 +976,7 @@ def _check_tranche_terms(target: Allocation, money: Money, ordinal: int) -> None
             _(
                 "The risk policy pays a {level}-risk partner in at most {count} tranches;"
                 " this would be tranche {tranche}."
-            ).format(level=terms.level, count=terms.tranches, tranche=ordinal),
+            ).format(level=risk_level_name(terms), count=terms.tranches, tranche=ordinal),
             "too_many_tranches",
         )
     if ordinal == 1:
@@ -988,8 +988,12 @@ def _check_tranche_terms(target: Allocation, money: Money, ordinal: int) -> None
                 "amount",
                 _(
                     "The risk policy caps the first tranche of a {level}-risk partner at"
-                    " {percent}% of the allocation, {cap}."
-                ).format(level=terms.level, percent=terms.max_first_tranche_percent, cap=cap),
+                    " {percent} of the allocation, {cap}."
+                ).format(
+                    level=risk_level_name(terms),
+                    percent=f"{terms.max_first_tranche_percent}%",
+                    cap=cap,
+                ),
                 "first_tranche_too_large",
             )
 

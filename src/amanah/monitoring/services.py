@@ -59,7 +59,7 @@ from amanah.monitoring.models import (
     public_point,
 )
 from amanah.projects.models import Project
-from amanah.projects.selectors import risk_terms_for
+from amanah.projects.selectors import risk_level_name, risk_terms_for
 
 __all__ = [
     "Filed",
@@ -548,7 +548,7 @@ def _check_visits(allocation: Allocation, amount: Money) -> None:
                 " {visits}."
             ).format(
                 required=terms.monitoring_visits,
-                level=terms.level,
+                level=risk_level_name(terms),
                 project=allocation.project.code,
                 visits=visits,
             ),

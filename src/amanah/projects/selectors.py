@@ -38,6 +38,7 @@ __all__ = [
     "proposal_private",
     "proposal_public",
     "proposals_with_parts",
+    "risk_level_name",
     "risk_policy_history",
     "risk_policy_in_force",
     "risk_policy_public",
@@ -227,6 +228,11 @@ def risk_policy_public(levels: dict[str, RiskPolicy]) -> dict[str, dict[str, Any
         }
         for level in RiskLevel.values
     }
+
+
+def risk_level_name(terms: RiskPolicy) -> str:
+    """The level in words, in the active language, for a sentence ("a high-risk partner")."""
+    return str(RiskLevel(terms.level).label).lower()
 
 
 def risk_terms_for(organisation_iati_id: str) -> RiskPolicy | None:
