@@ -371,6 +371,11 @@ def test_a_disbursement_keeps_the_bank_account_private(client: Client, ready: Fu
     assert created["status"] == "reserved"
     assert "bank_account" not in created
     assert SECRETS[1] not in json.dumps(checked(client.get(f"{FUND}/disbursements")))
+    one = checked(client.get(f"{FUND}/disbursements/{created['id']}"))
+    assert one == created
+    assert SECRETS[1] not in json.dumps(one)
+    missing = client.get(f"{FUND}/disbursements/00000000-0000-4000-8000-000000000000")
+    assert missing.status_code == 404
 
 
 @pytest.mark.parametrize(

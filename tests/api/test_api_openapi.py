@@ -56,6 +56,7 @@ def test_the_schema_describes_the_api() -> None:
         "/api/v1/fund/contributions/import",
         "/api/v1/fund/conversions",
         "/api/v1/fund/disbursements",
+        "/api/v1/fund/disbursements/{disbursement_id}",
         "/api/v1/fund/donors",
         "/api/v1/fund/expenditures",
         "/api/v1/fund/figures",

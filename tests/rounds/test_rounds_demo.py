@@ -69,3 +69,15 @@ def test_the_replay_agrees_with_the_demo_round(
     assert "agree" in replayed.output
     assert audited.exit_code == 0, audited.output
     assert "round.allocate" in audited.output
+
+
+def test_a_funded_proposal_links_to_the_project_it_became(
+    demo_log: DemoLog, client: Client
+) -> None:
+    from amanah.projects.models import Project
+
+    project = Project.objects.filter(proposal__isnull=False).order_by("code").first()
+    link = f'href="/monitoring/projects/{project.code}/"'
+
+    assert link in client.get(f"/rounds/{ROUND}/").content.decode()
+    assert link in client.get(f"/proposals/{project.proposal_id}/").content.decode()

@@ -351,6 +351,19 @@ def disbursements(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
     return _page(selectors.disbursement_list(), page, "disbursements", disbursement_out)
 
 
+@router.get(
+    "/disbursements/{disbursement_id}",
+    response={200: DisbursementOut, 404: ErrorOut, 422: ErrorOut},
+    auth=None,
+    summary="One disbursement (a tranche)",
+)
+def disbursement(request: HttpRequest, disbursement_id: uuid.UUID) -> dict[str, Any]:
+    row = selectors.disbursement_list().filter(pk=disbursement_id).first()
+    if row is None:
+        raise NotFound()
+    return disbursement_out(row)
+
+
 @router.post(
     "/disbursements",
     response={201: DisbursementOut, **_WRITE},

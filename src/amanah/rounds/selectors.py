@@ -24,6 +24,7 @@ from amanah.rounds.services import mean_score
 
 __all__ = [
     "round_get",
+    "round_latest",
     "round_list",
     "round_list_drafts",
     "round_list_for_reviewer",
@@ -37,6 +38,11 @@ __all__ = [
 
 def round_list() -> QuerySet[Round]:
     return Round.objects.exclude(status="draft")
+
+
+def round_latest() -> Round | None:
+    """The round opened last (drafts are not public), or None before the first."""
+    return round_list().order_by("-created_index").first()
 
 
 def round_get(code: str) -> Round | None:
@@ -108,6 +114,7 @@ def round_public(row: Round) -> dict[str, Any]:
         {a["proposal"]: _cents(a["amount"]) for a in current["allocations"]} if current else {}
     )
     reasons = {d["proposal"]: d["justification"] for d in current["deviations"]} if current else {}
+    became = {a["proposal"]: a["project"] for a in current["allocations"]} if current else {}
     greedy = set(result.greedy["selected"]) if result else set()
     entries = []
     for entry in row.entries.select_related("proposal__lead").prefetch_related(
@@ -146,6 +153,7 @@ def round_public(row: Round) -> dict[str, Any]:
                 "recommended_cents": recommended.get(pid) if pid in selected else None,
                 "decided_cents": decided.get(pid) if current else None,
                 "deviation": reasons.get(pid),
+                "project": became.get(pid),
             }
         )
     return {
