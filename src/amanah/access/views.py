@@ -13,15 +13,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from amanah.access import charts, imports, metrics, selectors, services
+from amanah.access import imports, metrics, selectors, services
 from amanah.access.forms import CrossingDayForm, EventForm, ImportForm
 from amanah.access.models import EventKind
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import RoleRequired, user_has_role
+from amanah.core import charts
+from amanah.core.formats import format_number
 
 DASHBOARD_DAYS = 42
 
@@ -40,38 +43,51 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     figures = metrics.access_metrics(since=since)
     totals = figures.totals_by_day()
     rtl = get_language_bidi()
-    series, top = charts.line_series(
+    trucks = [
+        charts.Series("requested", _("Trucks requested"), "#5c5c5c"),
+        charts.Series("cleared", _("Trucks cleared"), "#1f5fa8"),
+        charts.Series("crossed", _("Trucks crossed"), "#2a7d3b"),
+        charts.Series("turned_back", _("Trucks turned back"), "#b3261e"),
+    ]
+    trend = charts.line_chart(
         [
-            ("requested", _("Trucks requested"), "#7a7a7a", [r.trucks_requested for r in totals]),
-            ("cleared", _("Trucks cleared"), "#1f5fa8", [r.trucks_cleared for r in totals]),
-            ("crossed", _("Trucks crossed"), "#2a7d3b", [r.trucks_crossed for r in totals]),
-            (
-                "turned_back",
-                _("Trucks turned back"),
-                "#b3261e",
-                [r.trucks_turned_back for r in totals],
-            ),
+            charts.Row(
+                key=row.date.isoformat(),
+                label=date_format(row.date, "MONTH_DAY_FORMAT"),
+                values=(
+                    row.trucks_requested,
+                    row.trucks_cleared,
+                    row.trucks_crossed,
+                    row.trucks_turned_back,
+                ),
+            )
+            for row in totals
         ],
+        trucks,
         rtl=rtl,
+        fmt=format_number,
+        max_labels=7,
     )
     language = get_language()
     names = {c.code: c.name(language) for c in figures.crossings}
-    closed = charts.bars(
-        [(names[c.code], figures.closed_days.get(c.code, 0)) for c in figures.crossings], rtl=rtl
+    closed = charts.bar_chart(
+        [
+            charts.Row(c.code, names[c.code], (days,), (format_number(days),))
+            for c in figures.crossings
+            for days in [figures.closed_days.get(c.code, 0)]
+        ],
+        [charts.Series("closed", _("Days each crossing was closed"), "#b3261e")],
+        rtl=rtl,
     )
     context: dict[str, Any] = {
         "figures": figures,
         "totals": totals,
-        "series": series,
-        "top": top,
+        "trend": trend,
         "closed": closed,
         "names": names,
         "delay_hours": int(services.public_delay().total_seconds() // 3600),
         "since": since,
         "until": until,
-        "chart": {"width": charts.WIDTH, "height": charts.HEIGHT, "pad": charts.PAD},
-        "bar_height": charts.BAR_ROW * max(len(closed), 1),
-        "bar_width": charts.BAR_WIDTH,
         "is_logistics": user_has_role(request.user, Role.LOGISTICS, Role.AUDITOR),
     }
     return render(request, "access/dashboard.html", context)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from amanah.funds import chart
 from amanah.funds.book import ANY, STAGES
@@ -46,6 +46,7 @@ from amanah.projects.models import Project
 
 __all__ = [
     "AllocationRow",
+    "DisbursementListRow",
     "DisbursementRow",
     "DonorFactRow",
     "FactChoice",
@@ -53,10 +54,12 @@ __all__ = [
     "FundAllocationPage",
     "FundDonorPage",
     "FundOverview",
+    "GovernorateProjects",
     "PaidShare",
     "PartnerFactRow",
     "PoolRow",
     "ProjectDisbursementRow",
+    "ProjectFactRow",
     "ProjectMoney",
     "ProjectTotals",
     "ProjectUsd",
@@ -72,13 +75,17 @@ __all__ = [
     "fund_allocation_list",
     "fund_allocation_page",
     "fund_commitment_choices",
+    "fund_disbursement_rows",
+    "fund_donor_fact_rows",
     "fund_donor_page",
+    "fund_expenditure_rows",
     "fund_figures",
     "fund_overview",
     "fund_pledge_choices",
     "fund_pools",
     "fund_project_money",
     "fund_project_usd",
+    "fund_projects_by_governorate",
     "fund_rate_list",
     "fund_reversible_choices",
     "fx_rate_list",
@@ -914,6 +921,36 @@ def fund_project_money(project: Project) -> ProjectMoney:
     )
 
 
+@dataclass(frozen=True)
+class GovernorateProjects:
+    """The projects in one governorate: how many, and what the board allocated to them."""
+
+    projects: int
+    allocated: Money  # approved allocations, in US dollars
+
+
+def fund_projects_by_governorate(projects: QuerySet[Project]) -> dict[str, GovernorateProjects]:
+    """For the projects of `projects` (any queryset of them, filtered as a list is), by
+    governorate P-code: how many there are, and the US dollars of their approved
+    allocations (sums of each one's own USD equivalent). Only the governorates that have
+    some of the projects appear. One query."""
+    rows = (
+        Project.objects.filter(pk__in=projects.values("pk"))
+        .values("governorate")
+        .annotate(
+            n=Count("pk", distinct=True),
+            usd=Sum("allocations__usd_minor", filter=Q(allocations__status=MoveStatus.APPROVED)),
+        )
+        .order_by("governorate")
+    )
+    return {
+        row["governorate"]: GovernorateProjects(
+            row["n"], Money.from_minor(int(row["usd"] or 0), USD)
+        )
+        for row in rows
+    }
+
+
 def fund_project_usd(project_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[Money, Money]]:
     """(allocated, disbursed) in US dollars for each project named, approved only, as
     sums of each fact's own USD equivalent. Two queries."""
@@ -939,3 +976,69 @@ def fund_project_usd(project_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[
         )
         for key in ids
     }
+
+
+# --- whole public tables, for the open-data downloads ---------------------------------------
+# The rows above, for every donor or project at once: still public fields only.
+
+_DONOR_FACTS: dict[str, tuple[type[Pledge | Commitment | Contribution], str, str]] = {
+    "pledge": (Pledge, "description", ""),
+    "commitment": (Commitment, "agreement_reference", "pledge_id"),
+    "contribution": (Contribution, "", "commitment_id"),
+}
+
+
+def fund_donor_fact_rows(kind: str) -> list[DonorFactRow]:
+    """Every pledge, commitment or contribution (`kind`), reversed ones included, in log
+    order. Two queries. Raises KeyError for another kind."""
+    model, note, settles = _DONOR_FACTS[kind]
+    return _donor_rows(kind, model.objects.order_by("log_index"), note, settles)
+
+
+@dataclass(frozen=True)
+class DisbursementListRow(ProjectDisbursementRow):
+    project_code: str
+
+
+def fund_disbursement_rows() -> list[DisbursementListRow]:
+    """Every tranche, in the order it was set aside, with its project. One query."""
+    tranches = Disbursement.objects.select_related("allocation__project").order_by("reserved_index")
+    return [
+        DisbursementListRow(
+            id=row.id,
+            tranche=row.tranche,
+            amount=row.amount,
+            status=row.status,
+            status_label=row.get_status_display(),
+            motion_id=row.motion_id,
+            reserved_index=row.reserved_index,
+            approved_index=row.approved_index,
+            released_index=row.released_index,
+            on=row.on,
+            usd=None if row.usd_minor is None else Money.from_minor(row.usd_minor, USD),
+            allocation_id=row.allocation_id,
+            project_code=row.allocation.project.code,
+        )
+        for row in tranches
+    ]
+
+
+@dataclass(frozen=True)
+class ProjectFactRow:
+    """An expenditure (never who reported it) with the allocation and project it is under."""
+
+    allocation_id: uuid.UUID
+    project_code: str
+    fact: PartnerFactRow
+
+
+def fund_expenditure_rows() -> list[ProjectFactRow]:
+    """Every expenditure reported, reversed ones included, by date. Three queries."""
+    facts = _partner_rows(Expenditure.objects.all())
+    under = {
+        key: (allocation, code)
+        for key, allocation, code in Expenditure.objects.values_list(
+            "id", "allocation_id", "allocation__project__code"
+        )
+    }
+    return [ProjectFactRow(*under[fact.id], fact) for fact in facts]

@@ -17,15 +17,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from amanah.accounts.models import Role
 from amanah.accounts.roles import user_has_role
+from amanah.core.formats import format_number
+from amanah.funds.selectors import GovernorateProjects, fund_projects_by_governorate
 from amanah.monitoring import evidence, selectors, services
 from amanah.monitoring.models import Milestone, VerificationResult
 from amanah.projects.models import ProjectStatus, governorate_choices, sector_choices
+from amanah.reference import svgmap
+from amanah.reference.geography import governorates
 
 
 class ReportForm(forms.Form):
@@ -115,9 +119,8 @@ class ProjectFilterForm(forms.Form):
 def projects(request: HttpRequest) -> HttpResponse:
     form = ProjectFilterForm(request.GET)
     chosen = form.filters()
-    page = Paginator(selectors.project_list(**chosen), PROJECTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    listed = selectors.project_list(**chosen)
+    page = Paginator(listed, PROJECTS_PER_PAGE).get_page(request.GET.get("page"))
     query = urlencode({name: value for name, value in chosen.items() if value})
     context = {
         "form": form,
@@ -125,8 +128,26 @@ def projects(request: HttpRequest) -> HttpResponse:
         "rows": selectors.project_list_rows(page.object_list),
         "query": query,
         "filtered": any(chosen.values()),
+        "projects_map": _projects_map(fund_projects_by_governorate(listed)),
     }
     return render(request, "monitoring/projects.html", context)
+
+
+def _projects_map(found: dict[str, GovernorateProjects]) -> svgmap.ChoroplethMap:
+    """The number of projects listed in each governorate, with the US dollars allocated
+    to them, on the map of the five governorates."""
+    counts = {g.pcode: found[g.pcode].projects if g.pcode in found else 0 for g in governorates()}
+    allocated = {
+        g.pcode: format_number(found[g.pcode].allocated.amount if g.pcode in found else 0, 2)
+        for g in governorates()
+    }
+    return svgmap.choropleth(
+        counts,
+        language=get_language() or "en",
+        fmt=format_number,
+        label=_("Projects"),
+        details=[(_("Allocated (USD)"), allocated)],
+    )
 
 
 @require_safe

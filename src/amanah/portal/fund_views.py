@@ -7,12 +7,14 @@ or to the board's motion) with a message linking the new log entry.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from babel.dates import format_skeleton
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,12 +22,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import get_language_bidi, gettext_lazy
+from django.utils.translation import get_language, get_language_bidi, gettext_lazy, to_locale
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import RoleRequired, user_has_role
+from amanah.core import charts
+from amanah.core.formats import format_number
 from amanah.funds import imports, selectors, trace
 from amanah.funds import services as fund_services
 from amanah.funds.book import STAGES
@@ -33,6 +37,8 @@ from amanah.orgs.selectors import organisation_list
 from amanah.portal import fund_forms
 from amanah.projects.selectors import project_list
 from amanah.projects.services import project_register
+from amanah.reference import svgmap
+from amanah.reference.geography import governorates
 
 STAGE_LABELS = {
     "pledged": gettext_lazy("Pledged"),
@@ -44,42 +50,98 @@ STAGE_LABELS = {
     "spent": gettext_lazy("Spent"),
 }
 DONOR_STAGES = STAGES[:3]
+PRIMARY = "#0b6e4f"  # Amanah's green (site.css)
 
-# The bar chart's geometry, in SVG user units.
-CHART_WIDTH, ROW_HEIGHT, BAR_HEIGHT = 400, 34, 14
-
-
-@dataclass(frozen=True)
-class Bar:
-    stage: str
-    label: str
-    amount: Decimal
-    x: Decimal
-    y: int
-    width: Decimal
-    label_x: int
-    label_y: int
+# The series of the chart over time: money in, allocated, paid out and spent, to date.
+OVER_TIME = ("paid", "allocated", "disbursed", "spent")
+UNPAID = "#5c5c5c"  # pledged, not yet paid: grey beside Amanah's green (both 3:1 on white)
 
 
-def stage_bars(totals: tuple[Decimal, ...], *, rtl: bool) -> list[Bar]:
+def _usd(amount: Decimal) -> str:
+    return format_number(amount, places=2)
+
+
+def _stage(stage: str, amounts: tuple[Decimal, ...]) -> Decimal:
+    return amounts[STAGES.index(stage)]
+
+
+def stage_bars(totals: tuple[Decimal, ...], *, rtl: bool) -> charts.BarChart:
     """One horizontal bar per stage, scaled to the largest; right-aligned in Arabic."""
-    largest = max(totals, default=Decimal(0))
-    bars = []
-    for row, (stage, amount) in enumerate(zip(STAGES, totals, strict=True)):
-        width = Decimal(0) if not largest else (amount * CHART_WIDTH / largest).quantize(Decimal(1))
-        bars.append(
-            Bar(
-                stage=stage,
-                label=str(STAGE_LABELS[stage]),
-                amount=amount,
-                x=CHART_WIDTH - width if rtl else Decimal(0),
-                y=row * ROW_HEIGHT + ROW_HEIGHT - BAR_HEIGHT - 2,
-                width=width,
-                label_x=CHART_WIDTH if rtl else 0,
-                label_y=row * ROW_HEIGHT + 13,
+    rows = [
+        charts.Row(stage, str(STAGE_LABELS[stage]), (amount,), (_usd(amount),))
+        for stage, amount in zip(STAGES, totals, strict=True)
+    ]
+    return charts.bar_chart(rows, [charts.Series("usd", _("US dollars"), PRIMARY)], rtl=rtl)
+
+
+def donor_bars(overview: selectors.FundOverview, *, rtl: bool) -> charts.BarChart:
+    """Each donor's pledges as a bar: the part paid, then the part not paid yet."""
+    rows = []
+    for row in overview.by_donor:
+        pledged, paid = _stage("pledged", row.amounts), _stage("paid", row.amounts)
+        unpaid = max(pledged - paid, Decimal(0))
+        organisation = overview.donors.get(row.key)
+        note = f"{STAGE_LABELS['paid']} {_usd(paid)} · {STAGE_LABELS['pledged']} {_usd(pledged)}"
+        rows.append(
+            charts.Row(
+                key=row.key,
+                label=organisation.display_name if organisation else row.key,
+                values=(paid, unpaid),
+                texts=(_usd(paid), _usd(unpaid)),
+                note=note,
             )
         )
-    return bars
+    series = [
+        charts.Series("paid", str(STAGE_LABELS["paid"]), PRIMARY),
+        charts.Series("unpaid", _("Pledged, not yet paid"), UNPAID),
+    ]
+    return charts.bar_chart(rows, series, rtl=rtl, width=600)
+
+
+def _month_keys(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last` ("2026-01"), gaps included."""
+    year, month = (int(part) for part in first.split("-"))
+    keys = []
+    while (key := f"{year:04d}-{month:02d}") <= last:
+        keys.append(key)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return keys
+
+
+def over_time_lines(by_month: tuple[selectors.FiguresRow, ...], *, rtl: bool) -> charts.LineChart:
+    """The money paid, allocated, disbursed and spent to date, at the end of each month."""
+    months = {row.key: row.amounts for row in by_month}
+    zero = tuple(Decimal(0) for _stage_name in STAGES)
+    keys = _month_keys(min(months), max(months)) if months else []
+    locale = to_locale(get_language() or "en")
+    running = [Decimal(0)] * len(OVER_TIME)
+    rows = []
+    for key in keys:
+        for index, stage in enumerate(OVER_TIME):
+            running[index] += _stage(stage, months.get(key, zero))
+        year, month = (int(part) for part in key.split("-"))
+        rows.append(
+            charts.Row(
+                key=key,
+                label=format_skeleton("yMMM", datetime.date(year, month, 1), locale=locale),
+                values=tuple(running),
+                texts=tuple(_usd(amount) for amount in running),
+            )
+        )
+    series = [charts.Series(stage, str(STAGE_LABELS[stage])) for stage in OVER_TIME]
+    return charts.line_chart(rows, series, rtl=rtl, fmt=format_number, max_labels=6)
+
+
+def allocated_map(by_governorate: tuple[selectors.FiguresRow, ...]) -> svgmap.ChoroplethMap:
+    """The money the board allocated to projects in each governorate, in US dollars."""
+    allocated = {row.key: _stage("allocated", row.amounts) for row in by_governorate}
+    return svgmap.choropleth(
+        {g.pcode: allocated.get(g.pcode, Decimal(0)) for g in governorates()},
+        language=get_language() or "en",
+        fmt=_usd,
+        legend_fmt=format_number,
+        label=_("Allocated (USD)"),
+    )
 
 
 # --- public pages -----------------------------------------------------------------------
@@ -88,14 +150,16 @@ def stage_bars(totals: tuple[Decimal, ...], *, rtl: bool) -> list[Bar]:
 @require_safe
 def fund(request: HttpRequest) -> HttpResponse:
     overview = selectors.fund_overview()
+    rtl = get_language_bidi()
     context = {
         "overview": overview,
         "pools": selectors.fund_pools(),
         "stages": [(stage, STAGE_LABELS[stage]) for stage in STAGES],
         "donor_stages": [(stage, STAGE_LABELS[stage]) for stage in DONOR_STAGES],
-        "bars": stage_bars(overview.totals, rtl=get_language_bidi()),
-        "chart_height": ROW_HEIGHT * len(STAGES),
-        "chart_width": CHART_WIDTH,
+        "bars": stage_bars(overview.totals, rtl=rtl),
+        "donor_bars": donor_bars(overview, rtl=rtl),
+        "over_time": over_time_lines(overview.by_month, rtl=rtl),
+        "allocated_map": allocated_map(overview.by_governorate),
         "can_record": user_has_role(request.user, Role.SECRETARIAT),
         "can_report": user_has_role(request.user, Role.PARTNER_STAFF),
     }
