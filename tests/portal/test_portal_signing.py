@@ -46,6 +46,7 @@ def test_the_login_page_logs_a_member_in(client: Client, board: Board) -> None:
         {"username": member.username, "password": "correct horse battery staple"},
     )
     assert response.status_code == 302
+    assert response["Location"] == "/workspace/"  # where their work waits for them
     assert "Log out" in client.get("/").content.decode()
 
 

@@ -22,6 +22,7 @@ from amanah.governance.models import (
     Motion,
     MotionRefusal,
     MotionSignature,
+    MotionStatus,
     QuorumPolicy,
     Seat,
     SeatHolder,
@@ -46,6 +47,7 @@ __all__ = [
     "motion_approvals",
     "motion_detail",
     "motion_list",
+    "motion_list_executed_latest",
     "motion_quorum_now",
     "motion_rules",
     "motion_signatures",
@@ -395,3 +397,9 @@ def motion_approvals(motion_ids: list[uuid.UUID]) -> dict[uuid.UUID, MotionAppro
         )
         for motion in motions
     }
+
+
+def motion_list_executed_latest(*, limit: int = 5) -> list[Motion]:
+    """The last `limit` motions the board carried out, the latest first. One query."""
+    executed = Motion.objects.filter(status=MotionStatus.EXECUTED)
+    return list(executed.order_by("-executed_index")[:limit])

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path, register_converter
 
-from amanah.portal import fund_views, views
+from amanah.portal import about_views, downloads, fund_views, log_views, views, workspace_views
 
 
 class _Index:
@@ -24,6 +24,23 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("about/", about_views.about, name="about"),
+    path("transparency-log/", log_views.log_page, name="log"),
+    path("downloads/", downloads.downloads, name="downloads"),
+    *(
+        path(f"downloads/{table.slug}.csv", view, name=table.url_name)
+        for table, view in (
+            (downloads.DONORS, downloads.donors_csv),
+            (downloads.PLEDGES, downloads.pledges_csv),
+            (downloads.COMMITMENTS, downloads.commitments_csv),
+            (downloads.CONTRIBUTIONS, downloads.contributions_csv),
+            (downloads.ALLOCATIONS, downloads.allocations_csv),
+            (downloads.DISBURSEMENTS, downloads.disbursements_csv),
+            (downloads.EXPENDITURES, downloads.expenditures_csv),
+            (downloads.PROJECTS, downloads.projects_csv),
+            (downloads.ROUND_RESULTS, downloads.round_results_csv),
+        )
+    ),
     path("entries/<index:index>/", views.entry, name="entry"),
     path("entries/<index:index>/receipt", views.entry_receipt, name="entry-receipt"),
     path("board/", views.board, name="board"),
@@ -50,6 +67,7 @@ urlpatterns = [
     path("fund/disburse/", fund_views.fund_disburse, name="fund-disburse"),
     path("fund/expenditure/", fund_views.fund_expenditure, name="fund-expenditure"),
     path("projects/new/", fund_views.project_new, name="project-new"),
+    path("workspace/", workspace_views.workspace, name="workspace"),
     path("keys/", views.keys, name="keys"),
     path("keys/propose", views.keys_propose, name="keys-propose"),
     path(

@@ -6,6 +6,8 @@ import base64
 import json
 import shlex
 import uuid
+from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,8 +17,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from amanah.access.selectors import access_week
 from amanah.accounts.models import Role
 from amanah.accounts.roles import RoleRequired, user_has_role
+from amanah.core.formats import format_percent
+from amanah.funds.book import STAGES
+from amanah.funds.selectors import FiguresRow, fund_overview
 from amanah.governance.models import Motion, MotionStatus
 from amanah.governance.selectors import (
     board_member_handles,
@@ -24,6 +30,7 @@ from amanah.governance.selectors import (
     member_handle,
     motion_detail,
     motion_list,
+    motion_list_executed_latest,
 )
 from amanah.governance.services import motion_open, motion_refuse, motion_sign, motion_withdraw
 from amanah.ledger.selectors import (
@@ -34,8 +41,14 @@ from amanah.ledger.selectors import (
 )
 from amanah.ledger.services import integrate_for_readers
 from amanah.portal.forms import KeyProposeForm, MotionOpenForm
+from amanah.portal.fund_views import STAGE_LABELS, allocated_map
+from amanah.rounds.selectors import round_latest
 
 LATEST_ENTRIES = 10
+LATEST_DECISIONS = 5
+# The fund at a glance: the five stages the home page shows (`fund_figures` has seven).
+HEADLINE_STAGES = ("pledged", "paid", "allocated", "disbursed", "spent")
+DONOR_HEADLINE_STAGES = ("pledged", "paid")
 
 
 def _b64(data: bytes) -> str:
@@ -46,13 +59,57 @@ def receipt_filename(index: int) -> str:
     return f"amanah-entry-{index}.tlog-proof"
 
 
+def _picked(stages: tuple[str, ...], amounts: tuple[Decimal, ...]) -> tuple[Decimal, ...]:
+    return tuple(amounts[STAGES.index(stage)] for stage in stages)
+
+
+def _headline_rows(rows: tuple[FiguresRow, ...], stages: tuple[str, ...]) -> list[FiguresRow]:
+    return [FiguresRow(row.key, _picked(stages, row.amounts)) for row in rows]
+
+
+def _fund_at_a_glance() -> dict[str, Any]:
+    """`fund_overview()` cut to the home page's stages: the same figures as /fund/."""
+    overview = fund_overview()
+    totals = _picked(HEADLINE_STAGES, overview.totals)
+    return {
+        "log_size": overview.figures["log_size"],
+        "headline": [
+            (stage, STAGE_LABELS[stage], amount)
+            for stage, amount in zip(HEADLINE_STAGES, totals, strict=True)
+        ],
+        "stages": [(stage, STAGE_LABELS[stage]) for stage in HEADLINE_STAGES],
+        "donor_stages": [(stage, STAGE_LABELS[stage]) for stage in DONOR_HEADLINE_STAGES],
+        "by_donor": [
+            (overview.donors.get(row.key), row)
+            for row in _headline_rows(overview.by_donor, DONOR_HEADLINE_STAGES)
+        ],
+        "by_sector": _headline_rows(overview.by_sector, HEADLINE_STAGES),
+        "by_governorate": _headline_rows(overview.by_governorate, HEADLINE_STAGES),
+        "by_month": _headline_rows(overview.by_month, HEADLINE_STAGES),
+        "allocated_map": allocated_map(overview.by_governorate),
+    }
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    """The fund at a glance, the latest decisions, access this week, and the log."""
     integrate_for_readers()  # show every committed entry, even one a batch still holds
     log = log_overview()
     # The verifier takes the log's prefix, the URL that `checkpoint` and `tile/` hang from.
     log_url = request.build_absolute_uri(reverse("ledger:checkpoint")).removesuffix("/checkpoint")
-    context = {"log": log, "log_url": log_url, "verify_command": "", "root_hash": ""}
+    access = access_week()
+    rate = access.denial_rate
+    context = {
+        "log": log,
+        "log_url": log_url,
+        "verify_command": "",
+        "root_hash": "",
+        "fund": _fund_at_a_glance(),
+        "decisions": motion_list_executed_latest(limit=LATEST_DECISIONS),
+        "access": access,
+        "denial_rate": None if rate is None else format_percent(rate, 1),
+        "latest_round": round_latest(),
+    }
     if log is not None:
         context["root_hash"] = _b64(log.root_hash)
         context["verify_command"] = shlex.join(
