@@ -3,6 +3,8 @@ transparency tests below this directory still run with Django uninstalled."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from io import StringIO
@@ -10,6 +12,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With AMANAH_REQUIRE_BROWSER=1 (CI sets it), a machine without Chromium or without
+    axe-core fails the run at once instead of skipping the browser tests."""
+    if os.environ.get("AMANAH_REQUIRE_BROWSER") != "1":
+        return
+    missing = []
+    if not (shutil.which("chromium") or shutil.which("chromium-browser")):
+        missing.append("Debian's chromium (apt-get install chromium)")
+    if not (REPO / "node_modules" / "axe-core" / "axe.min.js").exists():
+        missing.append("node_modules/axe-core (make setup runs npm ci)")
+    if missing:
+        raise pytest.UsageError(
+            "AMANAH_REQUIRE_BROWSER=1, but the browser tests need " + " and ".join(missing)
+        )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -415,7 +415,7 @@ def secretariat_optimises(cast: Cast, manage: str) -> None:
     page = client.get(f"/rounds/{ROUND}/").content.decode()
     assert "Greedy baseline" in page
     # Both do not fit the envelope: the optimiser recommends the partner's proposal alone.
-    recommended = page.split('id="decision"', 1)[1]
+    recommended = page.split('id="decision"', 1)[1].split("Proposals and scores", 1)[0]
     assert TITLE in recommended
     assert "1,200,000.00" in recommended
     assert "Rebuild a school" not in recommended
