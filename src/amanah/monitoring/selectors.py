@@ -46,6 +46,7 @@ __all__ = [
     "may_fetch",
     "milestone_detail",
     "milestone_list",
+    "milestone_list_all",
     "milestones_awaiting_verification",
     "milestones_to_report",
     "notification_list",
@@ -78,6 +79,12 @@ def project_by_code(code: str) -> Project | None:
 
 def milestone_list(project: Project) -> QuerySet[Milestone]:
     return _with_history(Milestone.objects.filter(project=project).order_by("number"))
+
+
+def milestone_list_all() -> QuerySet[Milestone]:
+    """Every project's milestones, by project code and number, with their reports and
+    verifications (and these files' hashes) in a fixed number of queries."""
+    return _with_history(Milestone.objects.order_by("project__code", "number"))
 
 
 def milestone_detail(milestone_id: object) -> Milestone | None:

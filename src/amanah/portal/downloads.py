@@ -9,7 +9,8 @@ flags `true`/`false`, and an empty cell means "none".
 
 Rows come from the public selectors only, whose row types carry public fields only; the
 columns below name every field written, so a private one (a bank reference or account,
-who reported an expenditure, a proposal's exact point, a warehouse) cannot slip in.
+who reported an expenditure, a proposal's municipality or exact point, a warehouse, a
+verification's point) cannot slip in.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ from django.views.decorators.http import require_safe
 
 from amanah.funds import selectors as funds
 from amanah.funds.money import Money
-from amanah.monitoring.selectors import project_list, project_list_rows
+from amanah.governance.selectors import motion_approvals, motion_list
+from amanah.materials import selectors as materials
+from amanah.monitoring.selectors import milestone_list_all, project_list, project_list_rows
+from amanah.projects.selectors import proposal_list_public, proposal_public
 from amanah.rounds.selectors import round_list, round_public
 
 # A text cell that a spreadsheet would read as a formula gets a leading apostrophe.
@@ -390,6 +394,200 @@ ROUND_RESULTS = Table(
     rows=_round_rows,
 )
 
+
+def _quantity(name: str) -> Callable[[materials.Line], Decimal]:
+    """A reconciled quantity, without the database's trailing zeros ("19.8", not
+    "19.8000000000000")."""
+    return lambda row: Decimal(getattr(row.totals, name)).normalize()
+
+
+MATERIALS = Table(
+    slug="materials-reconciliation",
+    url_name="download-materials",
+    title=_("Materials reconciliation"),
+    description=_(
+        "Each project’s construction materials from each vendor: received, used, in stock, "
+        "returned and lost, and any gap still unaccounted for (never a warehouse)."
+    ),
+    columns=(
+        Column("project_code", "#activity+code", lambda row: row.project.code),
+        Column("vendor", "#org+vendor+name", lambda row: row.vendor.name),
+        Column("material", "#item+code", lambda row: row.material.code),
+        Column("unit", "#item+unit", lambda row: row.material.unit),
+        Column("received", "#x_quantity+received", _quantity("received")),
+        Column("used", "#x_quantity+used", _quantity("used")),
+        Column("in_stock", "#x_quantity+in_stock", _quantity("in_stock")),
+        Column("returned", "#x_quantity+returned", _quantity("returned")),
+        Column("lost", "#x_quantity+lost", _quantity("lost")),
+        Column(
+            "on_site_within_allowance",
+            "#x_quantity+on_site",
+            _quantity("on_site_within_allowance"),
+        ),
+        Column("gap", "#x_quantity+gap", _quantity("gap")),
+        Column("flag_open", "#x_flag+open", lambda row: row.open_flag is not None),
+        Column(
+            "flag_raised_log_index",
+            "#x_log_index+flag",
+            lambda row: None if row.open_flag is None else row.open_flag.raised_index,
+        ),
+    ),
+    rows=lambda: materials.lines(),
+)
+
+
+def _motion_rows() -> Iterator[tuple[Any, tuple[str, ...]]]:
+    """Every motion, oldest first, with the seats recused from it."""
+    motions = list(motion_list())[::-1]  # one query
+    approvals = motion_approvals([motion.id for motion in motions])
+    for motion in motions:
+        approval = approvals.get(motion.id)
+        recused = () if approval is None else tuple(seat.id for seat in approval.recused)
+        yield motion, recused
+
+
+MOTIONS = Table(
+    slug="motions",
+    url_name="download-motions",
+    title=_("Board motions"),
+    description=_(
+        "Every motion put to the board: its kind, status, the log entries that opened, "
+        "executed or withdrew it, how many members signed it and the seats recused from it."
+    ),
+    columns=(
+        Column("id", "#x_id", lambda row: row[0].id),
+        Column("kind", "#x_motion+kind", lambda row: row[0].kind),
+        Column("title_en", "#x_motion+name+i_en", lambda row: row[0].title_en),
+        Column("title_ar", "#x_motion+name+i_ar", lambda row: row[0].title_ar),
+        Column("status", "#status", lambda row: row[0].status),
+        Column("opened_log_index", "#x_log_index+opened", lambda row: row[0].opened_index),
+        Column("executed_log_index", "#x_log_index+executed", lambda row: row[0].executed_index),
+        Column("withdrawn_log_index", "#x_log_index+withdrawn", lambda row: row[0].withdrawn_index),
+        Column("signatures", "#x_signatures", lambda row: row[0].signature_count),
+        Column("seats_recused", "#x_seats+recused", lambda row: " ".join(row[1])),
+    ),
+    rows=_motion_rows,
+)
+
+
+def _latest_verification(milestone: Any) -> Any:
+    verifications = list(milestone.verifications.all())  # prefetched, in log order
+    return verifications[-1] if verifications else None
+
+
+def _verification(get: Callable[[Any], object]) -> Callable[[Any], object]:
+    def value(row: Any) -> object:
+        verification = _latest_verification(row)
+        return None if verification is None else get(verification)
+
+    return value
+
+
+MILESTONES = Table(
+    slug="milestones",
+    url_name="download-milestones",
+    title=_("Milestones"),
+    description=_(
+        "Every project’s milestones: the deliverable, when it is due, the tranche it "
+        "releases, its status, and the latest site verification with the SHA-256 of its "
+        "evidence files."
+    ),
+    columns=(
+        Column("project_code", "#activity+code", lambda row: row.project.code),
+        Column("number", "#x_milestone+number", lambda row: row.number),
+        Column("deliverable_en", "#x_milestone+name+i_en", lambda row: row.deliverable_en),
+        Column("deliverable_ar", "#x_milestone+name+i_ar", lambda row: row.deliverable_ar),
+        Column("due", "#date+due", lambda row: row.due),
+        *_money_columns("tranche", "#value+tranche", lambda row: row.tranche),
+        Column("status", "#status", lambda row: row.status),
+        Column("defined_log_index", "#x_log_index+defined", lambda row: row.defined_index),
+        Column(
+            "verification_result",
+            "#x_verification+result",
+            _verification(lambda verification: verification.result),
+        ),
+        Column(
+            "verified_on",
+            "#date+verified",
+            _verification(lambda verification: verification.visited_on),
+        ),
+        Column(
+            "verification_log_index",
+            "#x_log_index+verified",
+            _verification(lambda verification: verification.log_index),
+        ),
+        Column(
+            "evidence_sha256",
+            "#x_evidence+sha256",
+            _verification(
+                lambda verification: " ".join(
+                    sorted(file.sha256 for file in verification.evidence.all())
+                )
+            ),
+        ),
+    ),
+    rows=lambda: milestone_list_all(),
+)
+
+RATES = Table(
+    slug="fund-rates",
+    url_name="download-rates",
+    title=_("Exchange rates"),
+    description=_(
+        "Every exchange rate the fund logged to convert amounts to US dollars, with its source."
+    ),
+    columns=(
+        Column("currency", "#currency", lambda row: row.currency),
+        Column("on", "#date", lambda row: row.on),
+        Column("units_per_usd", "#x_rate+usd", lambda row: Decimal(row.units_per_usd)),
+        Column("source", "#meta+source", lambda row: row.source),
+        Column("log_index", "#x_log_index", lambda row: row.log_index),
+    ),
+    rows=lambda: funds.fund_rate_list(),
+)
+
+
+def _proposal_rows() -> Iterator[dict[str, Any]]:
+    """Every submitted proposal, oldest first: what `proposal.submitted` logs (never the
+    municipality or the point), with its status and log entry."""
+    for proposal in list(proposal_list_public())[::-1]:
+        yield {
+            **proposal_public(proposal),
+            "status": proposal.status,
+            "submitted_index": proposal.submitted_index,
+        }
+
+
+PROPOSALS = Table(
+    slug="proposals",
+    url_name="download-proposals",
+    title=_("Submitted proposals"),
+    description=_(
+        "Every proposal submitted to the fund, withdrawn ones too: its lead, sector, "
+        "governorate, beneficiaries and budget (never its exact place)."
+    ),
+    columns=(
+        Column("id", "#x_proposal", lambda row: row["proposal"]),
+        Column("title_en", "#activity+name+i_en", lambda row: row["title_en"]),
+        Column("title_ar", "#activity+name+i_ar", lambda row: row["title_ar"]),
+        Column("lead", "#org+impl+code", lambda row: row["lead"]),
+        Column("sector", "#sector+code", lambda row: row["sector"]),
+        Column("governorate", "#adm2+code", lambda row: row["governorate"]),
+        Column("dac_codes", "#sector+dac", lambda row: " ".join(row["dac_codes"])),
+        Column("beneficiaries_total", "#reached+total", lambda row: row["beneficiaries"]["total"]),
+        Column("beneficiaries_women", "#reached+f", lambda row: row["beneficiaries"]["women"]),
+        Column(
+            "beneficiaries_children",
+            "#reached+children",
+            lambda row: row["beneficiaries"]["children"],
+        ),
+        Column("budget_usd", "#value+usd+budget", lambda row: Decimal(row["budget"]["total"])),
+        Column("submitted_log_index", "#x_log_index", lambda row: row["submitted_index"]),
+        Column("status", "#status", lambda row: row["status"]),
+    ),
+    rows=_proposal_rows,
+)
+
 TABLES = (
     DONORS,
     PLEDGES,
@@ -398,8 +596,13 @@ TABLES = (
     ALLOCATIONS,
     DISBURSEMENTS,
     EXPENDITURES,
+    RATES,
     PROJECTS,
+    MILESTONES,
+    MATERIALS,
+    PROPOSALS,
     ROUND_RESULTS,
+    MOTIONS,
 )
 
 donors_csv = _csv_view(DONORS)
@@ -411,6 +614,11 @@ disbursements_csv = _csv_view(DISBURSEMENTS)
 expenditures_csv = _csv_view(EXPENDITURES)
 projects_csv = _csv_view(PROJECTS)
 round_results_csv = _csv_view(ROUND_RESULTS)
+materials_csv = _csv_view(MATERIALS)
+motions_csv = _csv_view(MOTIONS)
+milestones_csv = _csv_view(MILESTONES)
+rates_csv = _csv_view(RATES)
+proposals_csv = _csv_view(PROPOSALS)
 
 
 # --- the page ------------------------------------------------------------------------------

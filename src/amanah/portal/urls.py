@@ -39,6 +39,11 @@ urlpatterns = [
             (downloads.EXPENDITURES, downloads.expenditures_csv),
             (downloads.PROJECTS, downloads.projects_csv),
             (downloads.ROUND_RESULTS, downloads.round_results_csv),
+            (downloads.MATERIALS, downloads.materials_csv),
+            (downloads.MOTIONS, downloads.motions_csv),
+            (downloads.MILESTONES, downloads.milestones_csv),
+            (downloads.RATES, downloads.rates_csv),
+            (downloads.PROPOSALS, downloads.proposals_csv),
         )
     ),
     path("entries/<index:index>/", views.entry, name="entry"),
