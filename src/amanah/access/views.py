@@ -25,6 +25,8 @@ from amanah.accounts.models import Role, User
 from amanah.accounts.roles import RoleRequired, user_has_role
 from amanah.core import charts
 from amanah.core.formats import format_number
+from amanah.reference import svgmap
+from amanah.reference.crossings import crossing_locations
 
 DASHBOARD_DAYS = 42
 
@@ -79,8 +81,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         [charts.Series("closed", _("Days each crossing was closed"), "#b3261e")],
         rtl=rtl,
     )
+    # The period's figures by crossing (the same public rows, summed), and a map of the
+    # trucks crossed at each crossing with a known location (others are only in the table).
+    by_crossing = {c.code: metrics.DayRow(until, c.code) for c in figures.crossings}
+    for row in figures.days:
+        total = by_crossing.setdefault(row.crossing, metrics.DayRow(until, row.crossing))
+        total.trucks_requested += row.trucks_requested
+        total.trucks_cleared += row.trucks_cleared
+        total.trucks_crossed += row.trucks_crossed
+        total.trucks_turned_back += row.trucks_turned_back
+        total.decided += row.decided
+        total.denied += row.denied
+    places = crossing_locations()
+    crossed_map = svgmap.point_map(
+        {
+            code: (places[code].lat, places[code].lon, row.trucks_crossed, names.get(code, code))
+            for code, row in by_crossing.items()
+            if code in places
+        },
+        language=language,
+        fmt=format_number,
+        label=_("Trucks crossed"),
+    )
     context: dict[str, Any] = {
         "figures": figures,
+        "by_crossing": list(by_crossing.values()),
+        "crossed_map": crossed_map,
         "totals": totals,
         "trend": trend,
         "closed": closed,

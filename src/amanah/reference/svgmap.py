@@ -12,6 +12,10 @@ five classes of equal width from zero to a round number at or above the largest,
 from a colour-blind-safe sequential scale. A map is never mirrored on an Arabic page: the
 west is on the left in every language. Names are the governorates' own, in the language
 asked for; nothing here escapes text, so a template (which escapes) draws the result.
+
+`point_map` draws places (the crossings, `amanah.reference.crossings`) over the same,
+neutral, governorates: circles whose area is proportional to a value, with a size legend;
+the viewBox grows where a circle on the border would stick out of it.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -30,13 +34,19 @@ __all__ = [
     "BORDER",
     "EMPTY",
     "HEIGHT",
+    "NEUTRAL",
+    "POINT_FILL",
     "SEQUENTIAL",
     "WIDTH",
     "Area",
     "ChoroplethMap",
     "LegendClass",
+    "Point",
+    "PointMap",
+    "SizeKey",
     "choropleth",
     "class_bounds",
+    "point_map",
     "project",
 ]
 
@@ -55,6 +65,8 @@ TOLERANCE = 0.35  # user units a simplified border may stray from the surveyed o
 SEQUENTIAL = ("#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0")
 BORDER = "#1d2521"
 EMPTY = "#ffffff"  # a governorate without a value (the legend says "no data")
+NEUTRAL = "#eef0ee"  # the governorates under a point map, which colours nothing by area
+POINT_FILL = "#1d91c0"  # a point map's circles (drawn half-opaque, with a BORDER edge)
 
 # Labels sit in the sea west of the strip, centred on _LABEL_X, at least _LABEL_GAP apart;
 # a leader line runs from _LEADER_X to the governorate.
@@ -381,4 +393,126 @@ def choropleth(
         has_empty=any(area.level is None for area in areas),
         label=label,
         detail_labels=tuple(what for what, _texts in details),
+    )
+
+
+# --- points -------------------------------------------------------------------------------
+
+# A point map's circles: the area is proportional to the value, the largest key of the
+# legend (a round number at or above the largest value) has radius MAX_RADIUS; a zero (or
+# a value too small to see) is drawn with MIN_RADIUS, so the place stays visible.
+MAX_RADIUS, MIN_RADIUS = 18.0, 2.5
+_MARGIN = 2.0  # user units kept around the outermost circle
+
+
+@dataclass(frozen=True)
+class Point:
+    """One place as drawn: a circle whose area is proportional to its value."""
+
+    code: str
+    name: str
+    value: Value
+    text: str  # the value as the caller writes it
+    title: str  # "Rafah: 120" (the <title> a pointer or screen reader finds)
+    x: float
+    y: float
+    r: float
+
+
+@dataclass(frozen=True)
+class SizeKey:
+    """One circle of the size legend: `value` drawn with radius `r`."""
+
+    value: Decimal
+    text: str
+    r: float
+
+    @property
+    def box(self) -> float:
+        """The side of a square that holds the circle (for the legend's own SVG)."""
+        return round(2 * self.r + 2, 1)
+
+    @property
+    def centre(self) -> float:
+        return round(self.r + 1, 1)
+
+
+@dataclass(frozen=True)
+class PointMap:
+    """Points over the five governorates (drawn neutral, with their names in the sea).
+    The viewBox is `view_x view_y width height`: the governorate map's, grown where a
+    circle would stick out of it."""
+
+    view_x: float
+    view_y: float
+    width: float
+    height: float
+    areas: tuple[Area, ...]  # the governorates, north to south, all NEUTRAL
+    points: tuple[Point, ...]  # largest first, so that a smaller circle is drawn on top
+    legend: tuple[SizeKey, ...]  # largest first
+    label: str = ""  # what the value is ("Trucks crossed")
+    border: str = BORDER
+    fill: str = NEUTRAL
+    point_fill: str = POINT_FILL
+
+
+def _radius(value: Decimal, top: Decimal) -> float:
+    """The radius whose circle's area is to MAX_RADIUS's as `value` is to `top`."""
+    r = MAX_RADIUS * math.sqrt(float(value / top)) if top > 0 else 0.0
+    return round(max(r, MIN_RADIUS), 2)
+
+
+def point_map(
+    points: Mapping[str, tuple[float, float, Value, str]],
+    *,
+    language: str,
+    fmt: Format = str,
+    label: str = "",
+) -> PointMap:
+    """The map of `points`: {code: (latitude, longitude, value, name)}, projected as the
+    governorates are, each a circle whose area is proportional to its value (at least
+    MIN_RADIUS), with a <title> "name: value" (or "name — label: value"). The legend
+    shows a round number at or above the largest value, and a quarter of it (half the
+    radius). Governorate names are in `language`; nothing here escapes text."""
+    values = [Decimal(value) for _lat, _lon, value, _name in points.values()]
+    if any(v < 0 for v in values):
+        raise ValueError("a point map shows amounts and counts, never a negative value")
+    top = _nice_ceiling(max(values, default=Decimal(0)))
+    drawn = []
+    for code, (lat, lon, value, name) in points.items():
+        x, y = project(lon, lat)
+        text = fmt(Decimal(value))
+        drawn.append(
+            Point(
+                code=code,
+                name=name,
+                value=value,
+                text=text,
+                title=_title(name, text, label, ()),
+                x=round(x, 1),
+                y=round(y, 1),
+                r=_radius(Decimal(value), top),
+            )
+        )
+    drawn.sort(key=lambda point: -point.r)
+    keys = tuple(
+        SizeKey(_plain(amount), fmt(_plain(amount)), _radius(amount, top))
+        for amount in (top, top / 4)
+    )
+    # Grow the viewBox, never shrink it, so that every circle is whole inside it.
+    left = min([0.0] + [p.x - p.r - _MARGIN for p in drawn])
+    upper = min([0.0] + [p.y - p.r - _MARGIN for p in drawn])
+    right = max([float(WIDTH)] + [p.x + p.r + _MARGIN for p in drawn])
+    lower = max([float(HEIGHT)] + [p.y + p.r + _MARGIN for p in drawn])
+    base = choropleth({}, language=language)
+    areas = tuple(replace(area, fill=NEUTRAL, title=area.name) for area in base.areas)
+    return PointMap(
+        view_x=math.floor(left),
+        view_y=math.floor(upper),
+        width=math.ceil(right) - math.floor(left),
+        height=math.ceil(lower) - math.floor(upper),
+        areas=areas,
+        points=tuple(drawn),
+        legend=keys,
+        label=label,
     )
