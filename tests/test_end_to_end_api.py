@@ -51,7 +51,10 @@ ROUND = "R-2026-E2E"
 # Three seats, the Palestinian one among them: the test quorum. None of them is the lead
 # (a beneficiary, recused) or a donor state whose earmarked money is drawn.
 SIGNERS = ("tr", "eg", "ps-1")
-TRANCHE = "400000.00"  # a third of the 1,200,000 allocation: within medium risk's 40% first
+# A third of the 1,200,000 allocation: within low risk's 60% first tranche. The plan has
+# one milestone, so its tranche is the plan's last: low risk's one visit (the monitor's
+# pass) allows it, where medium risk would hold it for a second visit.
+TRANCHE = "400000.00"
 SCORES = {  # criterion -> (reviewer A, reviewer B), for the partner's proposal / the other
     "ours": {"need": ("5", "4.5"), "readiness": ("4", "4.25"), "value": ("3.5", "4")},
     "theirs": {"need": ("3", "2.5"), "readiness": ("2", "3"), "value": ("3", "2")},
@@ -111,10 +114,10 @@ def _today() -> str:
 @pytest.fixture
 def cast(var_dir: Path, client: Client) -> Cast:
     """Set-up, through the services: the board, donors, rates and lead (`build_fund`), the
-    risk policy and the lead assessed at medium risk (`ready`), USD 1,500,000 of flexible
+    risk policy and the lead assessed at low risk (`ready`), USD 1,500,000 of flexible
     money paid in, and a competing proposal (USD 800,000, education in Gaza) submitted."""
     fund = build_fund()
-    partner = ready(fund)
+    partner = ready(fund, "low")
     contribution_record(
         donor=fund.donor("PK"),
         amount="1500000",

@@ -237,3 +237,20 @@ def test_the_demo_on_top_of_load_demo(demo_log: object, client: Client) -> None:
     page = client.get("/ar/materials/")
     assert page.status_code == 200
     assert "GZ-EDU-0001" in page.content.decode()
+
+
+def test_the_reconciliation_takes_the_same_queries_however_many_lines(s: Setup) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from amanah.materials.selectors import lines
+
+    move(s, "received", "50")
+    move(s, "allocated", "20")
+    with CaptureQueriesContext(connection) as one:
+        assert len(lines()) == 1
+    load_demo_materials(s.logistics, s.monitor, s.partner)
+    with CaptureQueriesContext(connection) as many:
+        assert len(lines()) > 3
+
+    assert len(many.captured_queries) == len(one.captured_queries)

@@ -54,6 +54,10 @@ def test_the_form_starts_from_the_proposals_plan_and_plans_the_milestone(
     made = Milestone.objects.get(project=project)
     assert made.deliverable_ar == "الإنجاز الأول"
     assert LogEntry.objects.filter(index=made.defined_index, kind="milestone.defined").exists()
+    # The last planned step takes what the others leave, so the plan adds up to the cent.
+    assert project.proposal.milestones.count() == 2
+    rest = allocation.amount.amount - made.tranche.amount
+    assert f'value="{rest}"' in client.get(url).content.decode()
 
 
 def test_a_tranche_beyond_the_allocation_is_refused_on_its_field(

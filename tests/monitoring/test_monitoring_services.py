@@ -314,3 +314,30 @@ def test_no_personal_data_in_the_log(m: Monitored) -> None:
     assert_no_personal_data()
     logged = b"".join(bytes(e.entry) for e in LogEntry.objects.all())
     assert f"user:{m.partner.pk}".encode() not in logged
+
+
+def test_the_last_milestones_tranche_waits_for_the_policys_visits(m: Monitored) -> None:
+    """The school's two milestones release 500,000 of its 2,000,000: the second is still
+    the last tranche of the plan, so a high-risk partner's four visits come first."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "projects"))
+    from proposal_factories import LEAD, POLICY
+
+    from amanah.monitoring.models import NotificationKind
+    from amanah.projects.services import partner_assess, risk_policy_set
+
+    risk_policy_set(policy=POLICY, actor=m.secretariat)
+    partner_assess(
+        organisation=LEAD, risk_level="high", assessed_on="2026-01-10",
+        summary="First grant.", details="", actor=m.secretariat,
+    )  # fmt: skip
+    _report(m)
+    assert _verify(m, "pass").row.disbursement is not None  # not the last: paid
+
+    _report(m, m.second, "classrooms")
+    held = _verify(m, "pass", milestone=m.second)
+
+    assert held.row.disbursement is None
+    notice = Notification.objects.get(milestone=m.second, kind=NotificationKind.HELD)
+    assert "asks for 4 monitoring visits" in notice.detail
+    assert "has had 2" in notice.detail
+    assert not Disbursement.objects.filter(allocation=m.school, tranche=2).exists()

@@ -240,11 +240,7 @@ def consignment_import(request: HttpRequest, body: ConsignmentImportIn) -> Statu
     try:
         result = imports.consignment_import(body.csv, actor=actor)
     except imports.ImportInvalid as error:
-        problems: dict[str, str] = {}
-        for row in error.errors:
-            where = _("line {line}: {column}").format(line=row.line, column=row.column or "csv")
-            problems[where] = " ".join(filter(None, [problems.get(where), row.message]))
-        raise RequestInvalid(problems) from None
+        raise RequestInvalid(error.problems()) from None
     return Status(
         201,
         {

@@ -34,6 +34,14 @@ class ImportInvalid(Exception):
         super().__init__(f"{len(errors)} problem(s) in the file")
         self.errors = errors
 
+    def problems(self) -> dict[str, str]:
+        """The errors as an API's fields: "line N: column" -> every message about it."""
+        found: dict[str, str] = {}
+        for row in self.errors:
+            where = _("line {line}: {column}").format(line=row.line, column=row.column or "csv")
+            found[where] = " ".join(filter(None, [found.get(where), row.message]))
+        return found
+
 
 def _is_hashtag_row(values: list[str]) -> bool:
     filled = [value.strip() for value in values if value.strip()]

@@ -265,11 +265,7 @@ def contribution_import(request: HttpRequest, body: ImportIn) -> Status[dict[str
     try:
         result = imports.contribution_import(body.csv, actor=actor)
     except imports.ImportInvalid as error:
-        problems: dict[str, str] = {}
-        for row in error.errors:
-            where = _("line {line}: {column}").format(line=row.line, column=row.column or "csv")
-            problems[where] = " ".join(filter(None, [problems.get(where), row.message]))
-        raise RequestInvalid(problems) from None
+        raise RequestInvalid(error.problems()) from None
     return Status(
         201,
         {

@@ -635,6 +635,23 @@ class DisbursementRow:
         return self.status == MoveStatus.RESERVED
 
 
+def _tranche_fields(row: Disbursement) -> dict[str, Any]:
+    """What every public row of a tranche shows (`DisbursementRow`'s fields)."""
+    return {
+        "id": row.id,
+        "tranche": row.tranche,
+        "amount": row.amount,
+        "status": row.status,
+        "status_label": row.get_status_display(),
+        "motion_id": row.motion_id,
+        "reserved_index": row.reserved_index,
+        "approved_index": row.approved_index,
+        "released_index": row.released_index,
+        "on": row.on,
+        "usd": None if row.usd_minor is None else Money.from_minor(row.usd_minor, USD),
+    }
+
+
 @dataclass(frozen=True)
 class PartnerFactRow:
     """An expenditure or a refund, public fields only."""
@@ -690,19 +707,7 @@ def fund_allocation_page(allocation_id: uuid.UUID) -> FundAllocationPage | None:
     if not rows:
         return None
     disbursements = tuple(
-        DisbursementRow(
-            id=row.id,
-            tranche=row.tranche,
-            amount=row.amount,
-            status=row.status,
-            status_label=row.get_status_display(),
-            motion_id=row.motion_id,
-            reserved_index=row.reserved_index,
-            approved_index=row.approved_index,
-            released_index=row.released_index,
-            on=row.on,
-            usd=None if row.usd_minor is None else Money.from_minor(row.usd_minor, USD),
-        )
+        DisbursementRow(**_tranche_fields(row))
         for row in Disbursement.objects.filter(allocation_id=allocation_id).order_by("tranche")
     )
     return FundAllocationPage(
@@ -865,17 +870,7 @@ def fund_project_money(project: Project) -> ProjectMoney:
     )
     disbursements = tuple(
         ProjectDisbursementRow(
-            id=row.id,
-            tranche=row.tranche,
-            amount=row.amount,
-            status=row.status,
-            status_label=row.get_status_display(),
-            motion_id=row.motion_id,
-            reserved_index=row.reserved_index,
-            approved_index=row.approved_index,
-            released_index=row.released_index,
-            on=row.on,
-            usd=None if row.usd_minor is None else Money.from_minor(row.usd_minor, USD),
+            **_tranche_fields(row),
             allocation_id=row.allocation_id,
         )
         for row in tranches
@@ -1005,17 +1000,7 @@ def fund_disbursement_rows() -> list[DisbursementListRow]:
     tranches = Disbursement.objects.select_related("allocation__project").order_by("reserved_index")
     return [
         DisbursementListRow(
-            id=row.id,
-            tranche=row.tranche,
-            amount=row.amount,
-            status=row.status,
-            status_label=row.get_status_display(),
-            motion_id=row.motion_id,
-            reserved_index=row.reserved_index,
-            approved_index=row.approved_index,
-            released_index=row.released_index,
-            on=row.on,
-            usd=None if row.usd_minor is None else Money.from_minor(row.usd_minor, USD),
+            **_tranche_fields(row),
             allocation_id=row.allocation_id,
             project_code=row.allocation.project.code,
         )

@@ -20,7 +20,7 @@ from amanah.materials.models import (
     UnaccountedFlag,
     Vendor,
 )
-from amanah.materials.services import reconciliation
+from amanah.materials.services import reconciliations
 from amanah.projects.models import Project
 
 __all__ = [
@@ -62,14 +62,10 @@ def lines(project: Project | None = None, *, today: datetime.date | None = None)
         (f.project_id, f.vendor_id, f.material_id): f
         for f in UnaccountedFlag.objects.filter(resolved_index__isnull=True)
     }
+    of = {} if project is None else {"project": project}
+    totals = reconciliations(today=today, **of)
     rows = [
-        Line(
-            projects[p],
-            vendors[v],
-            materials[m],
-            reconciliation(projects[p], vendors[v], materials[m], today=today),
-            open_flags.get((p, v, m)),
-        )
+        Line(projects[p], vendors[v], materials[m], totals[p, v, m], open_flags.get((p, v, m)))
         for p, v, m in keys
     ]
     return sorted(rows, key=lambda r: (r.project.code, r.vendor.name, r.material.code))

@@ -475,9 +475,51 @@ def movement_record(
 # --- reconciliation and flags ------------------------------------------------------------
 
 
-def _sum(**filters: Any) -> Decimal:
-    total = StockMovement.objects.filter(**filters).aggregate(total=Sum("quantity"))["total"]
-    return Decimal(total or 0)
+Key = tuple[Any, Any, Any]  # (project id, vendor id, material id)
+
+
+def reconciliations(
+    *, today: datetime.date | None = None, **of: Any
+) -> dict[Key, reconcile.Totals]:
+    """The reconciliation of every (project, vendor, material) whose movements match `of`
+    (e.g. project=...), summed over warehouses, on `today`: a fixed number of queries,
+    however many there are."""
+    moved = StockMovement.objects.filter(project__isnull=False, **of).order_by()
+    sums: dict[Key, dict[str, Decimal]] = {}
+    for p, v, m, kind, total in moved.values_list(
+        "project_id", "vendor_id", "material_id", "kind"
+    ).annotate(total=Sum("quantity")):
+        sums.setdefault((p, v, m), {})[kind] = Decimal(total or 0)
+    stock = {
+        (p, v, m): Decimal(total or 0)
+        for p, v, m, total in Balance.objects.filter(bucket=Bucket.ALLOCATED, **of)
+        .order_by()
+        .values_list("project_id", "vendor_id", "material_id")
+        .annotate(total=Sum("quantity"))
+    }
+    releases: dict[Key, list[tuple[datetime.date, Decimal]]] = {}
+    for p, v, m, on, quantity in moved.filter(kind=MovementKind.RELEASED).values_list(
+        "project_id", "vendor_id", "material_id", "occurred_on", "quantity"
+    ):
+        releases.setdefault((p, v, m), []).append((on, quantity))
+    day, days, zero = today or timezone.localdate(), on_site_days(), Decimal(0)
+    found = {}
+    for key, kinds in sums.items():
+        counted = reconcile.Totals(
+            received=kinds.get(MovementKind.ALLOCATED, zero),
+            used=kinds.get(MovementKind.USED, zero),
+            in_stock=stock.get(key, zero),
+            returned=kinds.get(MovementKind.RETURNED, zero),
+            lost=kinds.get(MovementKind.LOST, zero),
+        )
+        allowed = reconcile.within_allowance(
+            releases.get(key, ()),
+            with_contractor=counted.with_contractor,
+            today=day,
+            days=days,
+        )
+        found[key] = dataclasses.replace(counted, on_site_within_allowance=allowed)
+    return found
 
 
 def reconciliation(
@@ -489,23 +531,8 @@ def reconciliation(
 ) -> reconcile.Totals:
     """The project's material from this vendor, summed over warehouses, on `today` (what
     is on site within the allowance depends on the day)."""
-    of = {"project": project, "vendor": vendor, "material": material}
-    stock = Balance.objects.filter(bucket=Bucket.ALLOCATED, **of).aggregate(total=Sum("quantity"))
-    counted = reconcile.Totals(
-        received=_sum(kind=MovementKind.ALLOCATED, **of),
-        used=_sum(kind=MovementKind.USED, **of),
-        in_stock=Decimal(stock["total"] or 0),
-        returned=_sum(kind=MovementKind.RETURNED, **of),
-        lost=_sum(kind=MovementKind.LOST, **of),
-    )
-    releases = StockMovement.objects.filter(kind=MovementKind.RELEASED, **of)
-    allowed = reconcile.within_allowance(
-        releases.values_list("occurred_on", "quantity"),
-        with_contractor=counted.with_contractor,
-        today=today or timezone.localdate(),
-        days=on_site_days(),
-    )
-    return dataclasses.replace(counted, on_site_within_allowance=allowed)
+    found = reconciliations(today=today, project=project, vendor=vendor, material=material)
+    return found.get((project.pk, vendor.pk, material.pk)) or reconcile.Totals()
 
 
 @service

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import user_has_role
 from amanah.funds.models import Allocation, MoveStatus
+from amanah.funds.money import Money
 from amanah.monitoring import selectors, services
 from amanah.projects.models import Project
 
@@ -54,10 +55,14 @@ def _proposed(project: Project, allocation: Allocation | None) -> dict[str, Any]
     if taken >= len(planned):
         return {}
     step = planned[taken]
-    places = Decimal(1).scaleb(allocation.amount.amount.as_tuple().exponent)  # 0.01 for USD
-    tranche = (allocation.amount.amount * step.budget_percent / 100).quantize(
-        places, rounding=ROUND_DOWN
-    )
+    if taken == len(planned) - 1:  # the last step takes what the others leave, to the cent
+        others = sum(m.tranche_minor for m in allocation.milestones.all())
+        tranche = Money.from_minor(allocation.amount_minor - others, allocation.currency).amount
+    else:
+        places = Decimal(1).scaleb(allocation.amount.amount.as_tuple().exponent)  # 0.01: USD
+        tranche = (allocation.amount.amount * step.budget_percent / 100).quantize(
+            places, rounding=ROUND_DOWN
+        )
     return {
         "deliverable_en": step.title,
         "deliverable_ar": step.title,

@@ -530,14 +530,24 @@ def allocation_blocked_check(allocation: Allocation, amount: Money) -> None:
     _check_visits(allocation, amount)
 
 
+def _is_last_tranche(allocation: Allocation, amount: Money) -> bool:
+    """The tranche leaves nothing to disburse, or no planned milestone of the allocation
+    is left without its tranche: milestones need not add up to the whole allocation, so
+    the plan decides too."""
+    pending = allocation.disbursements.exclude(status=MoveStatus.RELEASED)
+    if sum(d.amount_minor for d in pending) + amount.minor >= allocation.amount_minor:
+        return True
+    planned = Milestone.objects.filter(allocation=allocation)
+    # The milestone whose pass prepares this tranche has none yet: it is one of them.
+    return planned.exists() and planned.filter(disbursement__isnull=True).count() <= 1
+
+
 def _check_visits(allocation: Allocation, amount: Money) -> None:
     terms = risk_terms_for(allocation.project.lead.iati_identifier)
     if terms is None or terms.monitoring_visits == 0:
         return
-    pending = allocation.disbursements.exclude(status=MoveStatus.RELEASED)
-    paid_or_pending = sum(d.amount_minor for d in pending)
-    if paid_or_pending + amount.minor < allocation.amount_minor:
-        return  # not the last tranche
+    if not _is_last_tranche(allocation, amount):
+        return
     visits = Verification.objects.filter(milestone__project=allocation.project).count()
     if visits < terms.monitoring_visits:
         raise _invalid(

@@ -24,9 +24,9 @@ from amanah.accounts.models import User
 from amanah.governance.models import Motion, MotionStatus, Seat
 from amanah.projects.models import Proposal, ProposalStatus
 from amanah.rounds import portfolio, services
-from amanah.rounds.models import Round, RoundPortfolio
+from amanah.rounds.models import RoundPortfolio
 
-__all__ = ["ROUND", "load_demo_round"]
+__all__ = ["ROUND", "load_demo_round", "pass_with_unrecused_seats"]
 
 Sign = Callable[..., Motion]
 ROUND = "R-2026-01"
@@ -143,7 +143,3 @@ def _deviation(proposals: list[Proposal], selected: list[str]) -> list[dict[str,
             },
         }
     ]
-
-
-def demo_round() -> Round | None:
-    return Round.objects.filter(code=ROUND).first()

@@ -43,6 +43,7 @@ from amanah.ledger.services import service
 from amanah.projects.models import Proposal
 from amanah.projects.services import project_for_proposal
 from amanah.rounds.models import Round, RoundPortfolio, RoundResult, RoundStatus
+from amanah.rounds.services import round_locked
 
 __all__ = ["PORTFOLIO_KIND", "portfolio_propose", "register_motion_kinds"]
 
@@ -156,11 +157,7 @@ def portfolio_propose(
     only by the named, justified `deviations` ([{proposal, amount (USD; 0 drops it),
     justification: {en, ar}}])."""
     require_role(actor, Role.SECRETARIAT)
-    row = Round.objects.select_for_update().filter(code=str(round)).first()
-    if row is None and isinstance(round, Round):
-        row = Round.objects.select_for_update().filter(pk=round.pk).first()
-    if row is None:
-        raise _invalid("round", _("There is no such round."), "not_found")
+    row = round_locked(round)
     if row.status != RoundStatus.OPTIMISED:
         raise _invalid(
             "round", _("Only an optimised round's portfolio can go to the board."), "not_optimised"

@@ -52,6 +52,7 @@ __all__ = [
     "round_add_proposal",
     "round_create",
     "round_inputs",
+    "round_locked",
     "round_open",
     "round_optimise",
     "score_record",
@@ -141,6 +142,12 @@ def _round(code_or_round: Round | str | uuid.UUID, *, lock: bool = False) -> Rou
     if found is None:
         raise _invalid("round", _("There is no such round."), "not_found")
     return found
+
+
+def round_locked(code_or_round: Round | str | uuid.UUID) -> Round:
+    """The round by code, id or row, locked for the caller's transaction (field "round"
+    with code "not_found" if there is none)."""
+    return _round(code_or_round, lock=True)
 
 
 # --- creating and opening -------------------------------------------------------------------
