@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "amanah.monitoring",
     "amanah.access",
     "amanah.materials",
+    "amanah.assets",
     "amanah.inbox",
     "amanah.portal",
     "amanah.demo",

@@ -1,0 +1,69 @@
+"""Damaged and rebuilt assets: reads. Public unless a name says otherwise; nothing here
+returns an asset's point or an assessment's note."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from amanah.assets import conditions
+from amanah.assets.models import Assessment, Asset
+from amanah.reference.geography import governorates
+
+__all__ = ["DamageTable", "asset_by_code", "assets", "damage_by_governorate", "history"]
+
+
+@dataclass(frozen=True)
+class DamageTable:
+    """Every governorate's tally, north to south, and the whole Strip's."""
+
+    by_governorate: dict[str, conditions.Tally]
+    total: conditions.Tally
+
+
+def _histories(rows: QuerySet[Asset]) -> Iterable[tuple[str, list[conditions.Assessed]]]:
+    places = dict(rows.values_list("id", "governorate"))
+    found: dict[object, list[conditions.Assessed]] = defaultdict(list)
+    for asset_id, day, index, condition in Assessment.objects.filter(
+        asset_id__in=rows.values("id")
+    ).values_list("asset_id", "assessed_on", "log_index", "condition"):
+        found[asset_id].append(conditions.Assessed(day, index, condition))
+    return [(pcode, found.get(asset_id, [])) for asset_id, pcode in places.items()]
+
+
+def damage_by_governorate(kind: str = "") -> DamageTable:
+    """Assets by current condition in each governorate (of one kind, if given), in two
+    queries however many assets there are."""
+    rows = Asset.objects.all()
+    if kind:
+        rows = rows.filter(kind=kind)
+    histories = list(_histories(rows))
+    by_governorate = conditions.tally(histories, [g.pcode for g in governorates()])
+    (total,) = conditions.tally((("all", h) for _, h in histories), ["all"]).values()
+    return DamageTable(by_governorate=by_governorate, total=total)
+
+
+def assets(*, kind: str = "", governorate: str = "", condition: str = "") -> QuerySet[Asset]:
+    """The register, filtered; `condition` is the current one ("none": never assessed)."""
+    rows = Asset.objects.select_related("owner", "project")
+    if kind:
+        rows = rows.filter(kind=kind)
+    if governorate:
+        rows = rows.filter(governorate=governorate)
+    if condition == "none":
+        rows = rows.filter(condition="")
+    elif condition:
+        rows = rows.filter(condition=condition)
+    return rows.order_by("governorate", "code")
+
+
+def asset_by_code(code: str) -> Asset | None:
+    return Asset.objects.select_related("owner", "project").filter(code=code).first()
+
+
+def history(asset: Asset) -> list[Assessment]:
+    """An asset's assessments, latest first (by day, then by log index)."""
+    return list(asset.assessments.order_by("-assessed_on", "-log_index"))
