@@ -24,23 +24,31 @@ class DamageTable:
     total: conditions.Tally
 
 
-def _histories(rows: QuerySet[Asset]) -> Iterable[tuple[str, list[conditions.Assessed]]]:
+def _histories(
+    rows: QuerySet[Asset], log_size: int | None
+) -> Iterable[tuple[str, list[conditions.Assessed]]]:
     places = dict(rows.values_list("id", "governorate"))
+    assessments = Assessment.objects.filter(asset_id__in=rows.values("id"))
+    if log_size is not None:
+        assessments = assessments.filter(log_index__lt=log_size)
     found: dict[object, list[conditions.Assessed]] = defaultdict(list)
-    for asset_id, day, index, condition in Assessment.objects.filter(
-        asset_id__in=rows.values("id")
-    ).values_list("asset_id", "assessed_on", "log_index", "condition"):
+    for asset_id, day, index, condition in assessments.values_list(
+        "asset_id", "assessed_on", "log_index", "condition"
+    ):
         found[asset_id].append(conditions.Assessed(day, index, condition))
     return [(pcode, found.get(asset_id, [])) for asset_id, pcode in places.items()]
 
 
-def damage_by_governorate(kind: str = "") -> DamageTable:
+def damage_by_governorate(kind: str = "", *, log_size: int | None = None) -> DamageTable:
     """Assets by current condition in each governorate (of one kind, if given), in two
-    queries however many assets there are."""
+    queries however many assets there are. With `log_size`: as the log's first `log_size`
+    entries state it, for the audit's `--against`."""
     rows = Asset.objects.all()
     if kind:
         rows = rows.filter(kind=kind)
-    histories = list(_histories(rows))
+    if log_size is not None:
+        rows = rows.filter(registered_index__lt=log_size)
+    histories = list(_histories(rows, log_size))
     by_governorate = conditions.tally(histories, [g.pcode for g in governorates()])
     (total,) = conditions.tally((("all", h) for _, h in histories), ["all"]).values()
     return DamageTable(by_governorate=by_governorate, total=total)
