@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         path("monitoring/", include("amanah.monitoring.urls")),
         path("access/", include("amanah.access.urls")),
         path("materials/", include("amanah.materials.urls")),
+        path("assets/", include("amanah.assets.urls")),
         path("messages/", include("amanah.inbox.urls")),
         prefix_default_language=False,
     ),

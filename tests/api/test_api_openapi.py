@@ -47,6 +47,12 @@ def test_the_schema_describes_the_api() -> None:
         "/api/v1/access/metrics.csv",
         "/api/v1/access/metrics/rejected.csv",
         "/api/v1/access/warehouses",
+        "/api/v1/assets",
+        "/api/v1/assets/assessments/import",
+        "/api/v1/assets/damage",
+        "/api/v1/assets/{code}",
+        "/api/v1/assets/{code}/assessments",
+        "/api/v1/assets/{code}/link",
         "/api/v1/board",
         "/api/v1/fund/allocations",
         "/api/v1/fund/allocations/{allocation_id}",
@@ -126,6 +132,9 @@ def test_the_schema_describes_the_api() -> None:
     assert "security" not in schema["paths"]["/api/v1/projects"]["get"]
     assert "security" not in schema["paths"]["/api/v1/monitoring/projects/{code}/milestones"]["get"]
     assert "security" not in schema["paths"]["/api/v1/access/metrics"]["get"]
+    assert "security" not in schema["paths"]["/api/v1/assets/damage"]["get"]
+    assert "security" not in schema["paths"]["/api/v1/assets/{code}"]["get"]
+    assert schema["paths"]["/api/v1/assets"]["post"]["security"] == [{"ApiTokenAuth": []}]
     assert schema["paths"]["/api/v1/access/consignments"]["get"]["security"] == [
         {"ApiTokenAuth": []}
     ]

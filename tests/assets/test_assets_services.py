@@ -160,3 +160,17 @@ def test_linking_a_project_in_another_governorate_is_refused() -> None:
     with pytest.raises(ValidationError) as raised:
         services.asset_link(asset=s.school, project="GZ-EDU-0001", actor=s.secretariat)
     assert raised.value.error_dict["project"][0].code == "unchanged"
+
+
+def test_the_same_assessment_twice_is_refused_and_reserved_codes_too() -> None:
+    s = build()
+    _assess(s, "severe")
+    with pytest.raises(ValidationError) as raised:
+        _assess(s, "severe")
+    assert raised.value.error_dict["assessed_on"][0].code == "duplicate"
+    _assess(s, "severe", source="Another survey")
+    with pytest.raises(ValidationError) as raised:
+        services.asset_register(
+            code="import", name_en="X", kind="road", governorate=GAZA, actor=s.secretariat
+        )
+    assert raised.value.error_dict["code"][0].code == "reserved"

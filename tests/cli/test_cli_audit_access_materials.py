@@ -150,7 +150,7 @@ def test_the_server_agrees_with_the_log(
 
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    for book in ("fund", "access", "materials"):
+    for book in ("fund", "access", "materials", "assets"):
         assert report[book]["against"] == {"matches": True, "differences": []}, book
     assert report["access"]["figures"]["days"]
     assert report["materials"]["figures"]["reconciliation"]

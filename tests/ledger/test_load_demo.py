@@ -26,7 +26,8 @@ DEMO_ORGANISATION_COUNT = 13
 DEMO_BOARD = 28 + 8
 FUND_FROM = DEMO_ORGANISATION_COUNT + DEMO_BOARD
 # The kinds the demo board is logged under: the real ones, so the audit can replay them.
-# What the demos after the board log: the fund, monitoring, proposals, access, materials.
+# What the demos after the board log: the fund, monitoring, proposals, assets, access,
+# materials.
 DOMAIN_FAMILIES = {
     "fund",
     "milestone",
@@ -35,6 +36,7 @@ DOMAIN_FAMILIES = {
     "risk_policy",
     "proposal",
     "round",
+    "asset",
     "access",
     "materials",
 }

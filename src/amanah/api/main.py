@@ -20,6 +20,7 @@ from amanah.access.api import router as access_router
 from amanah.accounts.api import router as accounts_router
 from amanah.api.auth import ApiTokenAuth
 from amanah.api.errors import install_error_handlers
+from amanah.assets.api import router as assets_router
 from amanah.core.errors import NotFound
 from amanah.funds.api import router as fund_router
 from amanah.governance.api import board_router
@@ -78,6 +79,7 @@ api.add_router("/rounds", rounds_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/access", access_router)
 api.add_router("/materials", materials_router)
+api.add_router("/assets", assets_router)
 api.add_router("/messages", inbox_router)
 
 # Mounted last, so it answers only paths no operation matched: with the API's 404 body

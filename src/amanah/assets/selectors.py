@@ -11,9 +11,19 @@ from django.db.models import QuerySet
 
 from amanah.assets import conditions
 from amanah.assets.models import Assessment, Asset
+from amanah.ledger.models import SINGLETON, Sequencer
+from amanah.projects.models import Project
 from amanah.reference.geography import governorates
 
-__all__ = ["DamageTable", "asset_by_code", "assets", "damage_by_governorate", "history"]
+__all__ = [
+    "DamageTable",
+    "asset_by_code",
+    "assets",
+    "damage_by_governorate",
+    "history",
+    "log_size_now",
+    "projects_in",
+]
 
 
 @dataclass(frozen=True)
@@ -75,3 +85,15 @@ def asset_by_code(code: str) -> Asset | None:
 def history(asset: Asset) -> list[Assessment]:
     """An asset's assessments, latest first (by day, then by log index)."""
     return list(asset.assessments.order_by("-assessed_on", "-log_index"))
+
+
+def log_size_now() -> int:
+    return int(Sequencer.objects.get(id=SINGLETON).next_index)
+
+
+def projects_in(governorate: str = "") -> QuerySet[Project]:
+    """The projects an asset may be linked to: those of its governorate (all, if none)."""
+    rows = Project.objects.all()
+    if governorate:
+        rows = rows.filter(governorate=governorate)
+    return rows.order_by("code")

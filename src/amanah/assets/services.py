@@ -38,6 +38,8 @@ from amanah.reference import geography
 __all__ = ["assessment_public", "asset_assess", "asset_link", "asset_public", "asset_register"]
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{1,39}")
+# The staff pages' addresses sit beside the assets' own (/assets/new/, /assets/import/).
+_RESERVED_CODES = frozenset({"new", "import"})
 
 
 class _Problems:
@@ -209,6 +211,8 @@ def asset_register(
             _("Give a code of 2 to 40 letters, digits and hyphens, like AS-GZA-SCH-0001."),
             "required" if not code else "invalid",
         )
+    elif code.lower() in _RESERVED_CODES:
+        problems.add("code", _("This word is reserved; give another code."), "reserved")
     elif Asset.objects.filter(code__iexact=code).exists():
         problems.add("code", _("An asset with this code is already registered."), "duplicate")
     name_en = _text(name_en, "name_en", 200, problems)
@@ -296,6 +300,19 @@ def asset_assess(
             problems.add(
                 "condition", _("Only a monitor can find an asset restored."), "restored_role"
             )
+    if (
+        day is not None
+        and not problems.errors
+        and target.assessments.filter(
+            assessed_on=day, condition=condition, method=method, source=source
+        ).exists()
+    ):
+        # A file sent twice must not double the history.
+        problems.add(
+            "assessed_on",
+            _("This assessment (same day, condition, method and source) is already recorded."),
+            "duplicate",
+        )
     problems.check()
     assert day is not None
     assessment = Assessment(

@@ -1,18 +1,19 @@
 """`amanah audit`: verify a log, then replay it: re-check every decision of the board,
-recompute the fund's books, the access programme and the construction materials' stock,
-and the public figures of each.
+recompute the fund's books, the access programme, the construction materials' stock and
+the damage to assets, and the public figures of each.
 
     amanah audit LOG --key VERIFIER_KEY [--against URL] [--json] [--state DIR]
 
 LOG is a directory (an export, a mirror) or an http(s) URL of the log prefix. The log is
 verified first, exactly as `amanah-verify log` does (signatures, every tile, consistency
 with the checkpoint trusted before); then every entry is read from its entry bundle and
-replayed by `amanah.governance.replay`, `amanah.funds.book`, `amanah.access.replay` and
-`amanah.materials.replay`, with no database and no Django. With `--against URL` the public
-figures recomputed from the log are compared with the ones the server at URL serves for the
-same log size (`/api/v1/fund/figures`, `/api/v1/access/metrics`,
-`/api/v1/materials/reconciliation` and `/movements`, each with `?log_size=`): every total
-must match to the cent, every count exactly.
+replayed by `amanah.governance.replay`, `amanah.funds.book`, `amanah.access.replay`,
+`amanah.materials.replay` and `amanah.assets.replay`, with no database and no Django. With
+`--against URL` the public figures recomputed from the log are compared with the ones the
+server at URL serves for the same log size (`/api/v1/fund/figures`,
+`/api/v1/access/metrics`, `/api/v1/materials/reconciliation` and `/movements`,
+`/api/v1/assets/damage`, each with `?log_size=`): every total must match to the cent, every
+count exactly.
 
 Exit status: 0 verified and every decision checks out, 1 verification failed or the
 replay found a violation, 2 usage or I/O error (nothing could be concluded).
@@ -35,10 +36,13 @@ from rich.table import Table
 
 from amanah.access import replay as access_replay
 from amanah.access.replay import AccessBook
+from amanah.assets import replay as assets_replay
+from amanah.assets.replay import AssetsBook
 from amanah.funds.book import STAGES, FundBook
 from amanah.governance.replay import AuditReport, replay
 from amanah.materials import replay as materials_replay
 from amanah.materials.replay import MaterialsBook
+from amanah.reference.geography import governorate
 from amanah.transparency import (
     LogReader,
     LogReport,
@@ -95,7 +99,8 @@ def _entries(
 
 
 class Book(Protocol):
-    """A replay fed every entry: the fund's, the access programme's, the materials'."""
+    """A replay fed every entry: the fund's, the access programme's, the materials', the
+    assets'."""
 
     def entry(self, index: int, value: Mapping[str, Any]) -> None: ...
 
@@ -114,9 +119,10 @@ class Books:
     fund: FundBook
     access: AccessBook
     materials: MaterialsBook
+    assets: AssetsBook
 
     def all(self) -> tuple[Book, ...]:
-        return (self.fund, self.access, self.materials)
+        return (self.fund, self.access, self.materials, self.assets)
 
 
 def _fed_to(
@@ -138,6 +144,7 @@ FIGURES_PATH = "/api/v1/fund/figures"
 ACCESS_PATH = "/api/v1/access/metrics"
 RECONCILIATION_PATH = "/api/v1/materials/reconciliation"
 MOVEMENTS_PATH = "/api/v1/materials/movements"
+DAMAGE_PATH = "/api/v1/assets/damage"
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,7 @@ class Against:
     fund: list[str]
     access: list[str]
     materials: list[str]
+    assets: list[str]
 
     @classmethod
     def fetch(cls, server: str, size: int, books: Books) -> Against:
@@ -156,10 +164,12 @@ class Against:
             _served_figures(server, size, MOVEMENTS_PATH),
             size,
         )
+        assets = assets_replay.served_figures(_served_figures(server, size, DAMAGE_PATH), size)
         return cls(
             fund=differences(_served_figures(server, size), books.fund.figures()),
             access=differences(access, books.access.figures()),
             materials=differences(materials, books.materials.figures()),
+            assets=differences(assets, books.assets.figures()),
         )
 
 
@@ -217,6 +227,9 @@ def _report_json(
         ),
         "materials": _book_json(
             books.materials.violations, books.materials.figures(), _of(against, "materials")
+        ),
+        "assets": _book_json(
+            books.assets.violations, books.assets.figures(), _of(against, "assets")
         ),
     }
 
@@ -304,6 +317,40 @@ def _print_materials(book: MaterialsBook, against: list[str] | None, server: str
     _print_against(against, server)
 
 
+DAMAGE_ROWS = (
+    ("destroyed", "destroyed"),
+    ("severe", "severe"),
+    ("moderate", "moderate"),
+    ("possible", "possible"),
+    ("undamaged", "undamaged"),
+    ("restored", "restored"),
+    ("not assessed", "not_assessed"),
+    ("damaged", "damaged"),  # destroyed, severe, moderate
+    ("damaged again", "damaged_again"),
+    ("in all", "assets"),
+)
+
+
+def _print_assets(book: AssetsBook, against: list[str] | None, server: str | None) -> None:
+    figures = book.figures()
+    lines, total = figures["governorates"], figures["total"]
+    # A row per condition, a column per governorate: five narrow columns fit a terminal.
+    table = Table(title="Damage and rebuilding, recomputed from the log", title_justify="left")
+    table.add_column("assets")
+    for pcode in lines:
+        table.add_column(escape(governorate(pcode).name_en), justify="right")
+    table.add_column("all", justify="right")
+    for label, name in DAMAGE_ROWS:
+        table.add_row(label, *(f"{line[name]:,}" for line in lines.values()), f"{total[name]:,}")
+    if total["assets"]:
+        stdout.print(table)
+    else:
+        stdout.print("no asset was registered")
+    if book.violations:
+        _print_violations("Assets violations", book.violations)
+    _print_against(against, server)
+
+
 def float_free(amount: str) -> str:
     """A decimal string with thousands separators, without ever going through a float."""
     whole, dot, cents = amount.partition(".")
@@ -385,7 +432,8 @@ def audit_command(
     signed in the log and approved by the quorum policy in force; every seat, key and
     policy change after genesis must be the effect of such a motion; the fund's books
     must balance and never overdraw; every consignment's published events must follow its
-    lifecycle; no stock of construction material may go below zero. With --against, the
+    lifecycle; no stock of construction material may go below zero; every assessment must
+    name a registered asset, and only a site visit find one restored. With --against, the
     server's public figures must equal the ones recomputed from the log."""
     if against is not None and not against.startswith(("http://", "https://")):
         raise fail(f"--against {against}: give the server's http(s) URL")
@@ -403,7 +451,7 @@ def audit_command(
                 trust=policy.store,
                 progress=progress,
             )
-        books = Books(FundBook(), AccessBook(), MaterialsBook())
+        books = Books(FundBook(), AccessBook(), MaterialsBook(), AssetsBook())
         with progress_bar("replaying entries", enabled=not as_json) as progress:
             entries = _entries(reader, verified.checkpoint.size, progress)
             report = replay(_fed_to(books.all(), entries))
@@ -417,7 +465,13 @@ def audit_command(
         _print_fund(books.fund, _of(found, "fund"), against)
         _print_access(books.access, _of(found, "access"), against)
         _print_materials(books.materials, _of(found, "materials"), against)
-    violations = books.fund.violations or books.access.violations or books.materials.violations
-    disagree = found is not None and (found.fund or found.access or found.materials)
+        _print_assets(books.assets, _of(found, "assets"), against)
+    violations = (
+        books.fund.violations
+        or books.access.violations
+        or books.materials.violations
+        or books.assets.violations
+    )
+    disagree = found is not None and (found.fund or found.access or found.materials or found.assets)
     if not report.ok or violations or disagree:
         raise typer.Exit(EXIT_FAILED)

@@ -10,7 +10,7 @@ flags `true`/`false`, and an empty cell means "none".
 Rows come from the public selectors only, whose row types carry public fields only; the
 columns below name every field written, so a private one (a bank reference or account,
 who reported an expenditure, a proposal's municipality or exact point, a warehouse, a
-verification's point) cannot slip in.
+verification's point, an asset's point or an assessment's note) cannot slip in.
 """
 
 from __future__ import annotations
@@ -31,6 +31,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from amanah.assets import selectors as assets
+from amanah.assets.models import Assessment
 from amanah.funds import selectors as funds
 from amanah.funds.money import Money
 from amanah.governance.selectors import motion_approvals, motion_list
@@ -588,6 +590,57 @@ PROPOSALS = Table(
     rows=_proposal_rows,
 )
 
+ASSETS = Table(
+    slug="assets",
+    url_name="download-assets",
+    title=_("Damaged and rebuilt assets"),
+    description=_(
+        "Every registered asset, such as a school, a clinic or a residential building: its "
+        "kind, governorate, owner, the project rebuilding it and its latest condition (never "
+        "its exact place)."
+    ),
+    columns=(
+        Column("code", "#loc+code", lambda row: row.code),
+        Column("name_en", "#loc+name+i_en", lambda row: row.name_en),
+        Column("name_ar", "#loc+name+i_ar", lambda row: row.name_ar),
+        Column("kind", "#loc+type", lambda row: row.kind),
+        Column("governorate", "#adm2+code", lambda row: row.governorate),
+        Column("owner", "#org+owner+code", lambda row: row.owner and row.owner.iati_identifier),
+        Column("project_code", "#activity+code", lambda row: row.project and row.project.code),
+        Column("condition", "#status+condition", lambda row: row.condition),
+        Column("condition_on", "#date+assessed", lambda row: row.condition_on),
+        Column("registered_log_index", "#x_log_index", lambda row: row.registered_index),
+    ),
+    rows=lambda: assets.assets().iterator(chunk_size=2000),
+)
+
+
+def _assessment_rows() -> Iterable[dict[str, Any]]:
+    """Every assessment of every asset, in the log's order: its public fields only (the
+    note is never read)."""
+    public = ("asset__code", "assessed_on", "condition", "method", "source", "log_index")
+    return Assessment.objects.order_by("log_index").values(*public).iterator(chunk_size=2000)
+
+
+ASSESSMENTS = Table(
+    slug="asset-assessments",
+    url_name="download-asset-assessments",
+    title=_("Assessments of assets"),
+    description=_(
+        "Every assessment of every asset, in the log’s order: the day, the condition on "
+        "UNOSAT’s damage scale or restored, the method and the source (never a note)."
+    ),
+    columns=(
+        Column("code", "#loc+code", lambda row: row["asset__code"]),
+        Column("assessed_on", "#date+assessed", lambda row: row["assessed_on"]),
+        Column("condition", "#status+condition", lambda row: row["condition"]),
+        Column("method", "#x_method", lambda row: row["method"]),
+        Column("source", "#meta+source", lambda row: row["source"]),
+        Column("log_index", "#x_log_index", lambda row: row["log_index"]),
+    ),
+    rows=_assessment_rows,
+)
+
 TABLES = (
     DONORS,
     PLEDGES,
@@ -600,6 +653,8 @@ TABLES = (
     PROJECTS,
     MILESTONES,
     MATERIALS,
+    ASSETS,
+    ASSESSMENTS,
     PROPOSALS,
     ROUND_RESULTS,
     MOTIONS,
@@ -619,6 +674,8 @@ motions_csv = _csv_view(MOTIONS)
 milestones_csv = _csv_view(MILESTONES)
 rates_csv = _csv_view(RATES)
 proposals_csv = _csv_view(PROPOSALS)
+assets_csv = _csv_view(ASSETS)
+asset_assessments_csv = _csv_view(ASSESSMENTS)
 
 
 # --- the page ------------------------------------------------------------------------------

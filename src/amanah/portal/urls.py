@@ -44,6 +44,8 @@ urlpatterns = [
             (downloads.MILESTONES, downloads.milestones_csv),
             (downloads.RATES, downloads.rates_csv),
             (downloads.PROPOSALS, downloads.proposals_csv),
+            (downloads.ASSETS, downloads.assets_csv),
+            (downloads.ASSESSMENTS, downloads.asset_assessments_csv),
         )
     ),
     path("entries/<index:index>/", views.entry, name="entry"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from amanah.access.demo import DAYS as ACCESS_DAYS
 from amanah.access.demo import load_demo_access
 from amanah.accounts.models import Role, User
+from amanah.assets.demo import load_demo_assets
 from amanah.core.i18n import language_from_environment
 from amanah.funds.demo import load_demo_fund
 from amanah.governance.demo import DemoBoard, load_demo_board
@@ -62,6 +63,8 @@ class Command(BaseCommand):
                         sector="education",
                         governorate="PS0260",
                     )
+                    # Once the fund's and the round's projects exist, to be linked to.
+                    load_demo_assets(board.secretariat, monitor)
                     logistics = _demo_logistics()
                     load_demo_access(logistics, days=options["access_days"])
                     if options["access_days"]:  # materials arrive with consignments
