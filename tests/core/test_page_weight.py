@@ -34,6 +34,7 @@ PAGES = [
     "/rounds/",
     "/access/",
     "/materials/",
+    "/assets/",
     "/monitoring/projects/",
 ]
 URLS = [prefix + page for prefix in ("", "/ar") for page in PAGES]

@@ -80,7 +80,9 @@ def test_a_tranche_beyond_the_allocation_is_refused_on_its_field(
     )
 
     assert response.status_code == 400
-    assert 'id="id_tranche-errors"' in response.content.decode()
+    # The error is next to its field, and the field names it (Django's `<id>_error`).
+    assert 'id="id_tranche_error"' in response.content.decode()
+    assert 'aria-describedby="id_tranche_error"' in response.content.decode()
     assert 'dir="rtl"' in response.content.decode()
     assert LogEntry.objects.count() == before
     assert not Milestone.objects.filter(project=project).exists()

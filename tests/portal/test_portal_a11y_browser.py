@@ -77,6 +77,8 @@ PUBLIC: list[tuple[str, str]] = [
     ("project", "/monitoring/projects/GZ-EDU-0001/"),
     ("access", "/access/"),
     ("materials", "/materials/"),
+    ("assets", "/assets/"),
+    ("asset", "/assets/AS-GZA-SCH-0001/"),
     ("about", "/about/"),
     ("downloads", "/downloads/"),
     ("transparency-log", "/transparency-log/"),
@@ -88,7 +90,16 @@ LINKED = {
 }
 # (username, screenshot name suffix, pages seen signed in)
 SIGNED_IN: list[tuple[str, str, list[tuple[str, str]]]] = [
-    ("demo-secretariat", "secretariat", [("workspace", "/workspace/"), ("messages", "/messages/")]),
+    (
+        "demo-secretariat",
+        "secretariat",
+        [
+            ("workspace", "/workspace/"),
+            ("messages", "/messages/"),
+            ("asset-new", "/assets/new/"),
+            ("asset-assess", "/assets/AS-GZA-SCH-0001/assess/"),
+        ],
+    ),
     ("demo-partner-schools", "partner", [("workspace", "/workspace/"), ("messages", "/messages/")]),
 ]
 

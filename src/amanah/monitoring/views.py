@@ -155,7 +155,12 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
     page = selectors.project_page(code)
     if page is None:
         raise Http404("no such project")
-    return render(request, "monitoring/project.html", {"page": page, "project": page.project})
+    context = {
+        "page": page,
+        "project": page.project,
+        "project_assets": list(page.project.assets.order_by("code")),
+    }
+    return render(request, "monitoring/project.html", context)
 
 
 @require_safe

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from amanah.access.selectors import access_week
 from amanah.accounts.models import Role
 from amanah.accounts.roles import RoleRequired, user_has_role
+from amanah.assets.selectors import damage_by_governorate
 from amanah.core.formats import format_percent
 from amanah.funds.book import STAGES
 from amanah.funds.selectors import FiguresRow, fund_overview
@@ -109,6 +110,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "access": access,
         "denial_rate": None if rate is None else format_percent(rate, 1),
         "latest_round": round_latest(),
+        "damage": damage_by_governorate().total,
     }
     if log is not None:
         context["root_hash"] = _b64(log.root_hash)

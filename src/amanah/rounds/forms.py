@@ -19,6 +19,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from amanah.core.formats import format_number
 from amanah.funds.earmarks import Earmark
 from amanah.funds.money import Money, MoneyError
 from amanah.projects.models import governorate_choices, sector_choices
@@ -149,7 +150,7 @@ class RoundForm(forms.Form):
                     self.add_error(
                         f"min_{dimension}_{key}",
                         _("The minimum share is larger than the maximum (%(max)s %%).")
-                        % {"max": high.normalize()},
+                        % {"max": format_number(high)},
                     )
         return data
 
