@@ -39,6 +39,7 @@ run: setup
 	@echo "    the board's motions:  http://$(HOST):$(PORT)/motions/   (Arabic: /ar/motions/)"
 	@echo "    an allocation round:  http://$(HOST):$(PORT)/rounds/R-2026-01/"
 	@echo "    projects and access:  http://$(HOST):$(PORT)/monitoring/projects/  http://$(HOST):$(PORT)/access/"
+	@echo "    damage and rebuilding: http://$(HOST):$(PORT)/assets/   (Arabic: /ar/assets/)"
 	@echo "    how to verify:        http://$(HOST):$(PORT)/about/"
 	@echo "    record, as demo-secretariat: http://$(HOST):$(PORT)/fund/record/"
 	@echo "    the API and its docs: http://$(HOST):$(PORT)/api/v1/docs"
