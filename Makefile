@@ -55,7 +55,7 @@ lint: setup
 	$(BIN)/lint-imports
 
 typecheck: setup
-	$(BIN)/mypy --strict src/amanah/transparency src/amanah/governance/rules.py src/amanah/governance/replay.py src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py src/amanah/cli/audit.py src/amanah/cli/board.py src/amanah/cli/fund.py src/amanah/funds/money.py src/amanah/funds/postings.py src/amanah/funds/earmarks.py src/amanah/funds/chart.py src/amanah/funds/flows.py src/amanah/funds/book.py src/amanah/reference src/amanah/core/charts.py src/amanah/rounds/optimiser.py src/amanah/cli/rounds.py src/amanah/access/lifecycle.py src/amanah/access/replay.py src/amanah/materials/reconcile.py src/amanah/materials/replay.py src/amanah/assets/conditions.py src/amanah/assets/replay.py
+	$(BIN)/mypy --strict src/amanah/transparency src/amanah/governance/rules.py src/amanah/governance/replay.py src/amanah/testing src/amanah/cli/verify.py src/amanah/cli/log.py src/amanah/cli/audit.py src/amanah/cli/board.py src/amanah/cli/fund.py src/amanah/funds/money.py src/amanah/funds/postings.py src/amanah/funds/earmarks.py src/amanah/funds/chart.py src/amanah/funds/flows.py src/amanah/funds/book.py src/amanah/reference src/amanah/core/charts.py src/amanah/rounds/optimiser.py src/amanah/cli/rounds.py src/amanah/access/lifecycle.py src/amanah/access/replay.py src/amanah/materials/reconcile.py src/amanah/materials/replay.py src/amanah/logreplay.py src/amanah/assets/conditions.py src/amanah/assets/replay.py
 
 # pytest exits 5 when it collected no test; that is not a failure of the code.
 pytest: setup

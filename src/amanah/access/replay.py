@@ -34,10 +34,10 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
 from amanah.access import lifecycle
+from amanah.logreplay import Refused, Violation, apply, get, kind_of, text
 
 __all__ = ["AccessBook", "AccessViolation", "access_kinds", "denial_rate", "served_figures"]
 
-_PREFIX, _SUFFIX = "amanah.", ".v1"
 _RATE = Decimal("0.0001")
 DECIDED = frozenset({"cleared", "partly_cleared", "denied"})
 CLEARED = frozenset({"cleared", "partly_cleared"})
@@ -62,22 +62,8 @@ def denial_rate(denied: int, decided: int) -> Decimal | None:
     return (Decimal(denied) / Decimal(decided)).quantize(_RATE, ROUND_HALF_EVEN)
 
 
-class _Bad(Exception):
-    """An entry that does not have the shape its kind requires, or breaks a rule."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class AccessViolation:
-    index: int
-    code: str
-    message: str
-
-    def to_json(self) -> dict[str, object]:
-        return {"index": self.index, "code": self.code, "message": self.message}
+# Its violations are the shared kind, under this book's own name.
+AccessViolation = Violation
 
 
 @dataclass
@@ -106,30 +92,17 @@ def access_kinds() -> frozenset[str]:
     return frozenset(_HANDLERS)
 
 
-def _get(data: Mapping[str, Any], name: str) -> Any:
-    if name not in data:
-        raise _Bad("malformed_entry", f"data.{name} is missing")
-    return data[name]
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = _get(data, name)
-    if not isinstance(value, str) or not value:
-        raise _Bad("malformed_entry", f"data.{name} must be a non-empty string")
-    return value
-
-
 def _int(data: Mapping[str, Any], name: str, *, optional: bool = False) -> int | None:
     value = data.get(name)
     if value is None and optional:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise _Bad("malformed_entry", f"data.{name} must be a whole number")
+        raise Refused("malformed_entry", f"data.{name} must be a whole number")
     return value
 
 
 def _date(data: Mapping[str, Any], name: str) -> datetime.date:
-    value = _get(data, name)
+    value = get(data, name)
     try:
         if isinstance(value, str):
             on = datetime.date.fromisoformat(value)
@@ -137,7 +110,7 @@ def _date(data: Mapping[str, Any], name: str) -> datetime.date:
                 return on
     except ValueError:
         pass
-    raise _Bad("malformed_entry", f"data.{name} must be a date YYYY-MM-DD")
+    raise Refused("malformed_entry", f"data.{name} must be a date YYYY-MM-DD")
 
 
 def _quantity(value: object, name: str) -> Decimal:
@@ -146,7 +119,7 @@ def _quantity(value: object, name: str) -> Decimal:
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite() or number <= 0:
-        raise _Bad("malformed_entry", f"{name} must be a positive decimal string")
+        raise Refused("malformed_entry", f"{name} must be a positive decimal string")
     return number
 
 
@@ -154,14 +127,14 @@ def _plain(number: Decimal | None) -> str | None:
     """One spelling per number, whatever the source wrote (12.500 and 12.5 are equal)."""
     if number is None:
         return None
-    text = format(number.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+    spelled = format(number.normalize(), "f")
+    return "0" if spelled in ("-0", "0") else spelled
 
 
 def _list(data: Mapping[str, Any], name: str) -> list[Any]:
     value = data.get(name, [])
     if not isinstance(value, list):
-        raise _Bad("malformed_entry", f"data.{name} must be a list")
+        raise Refused("malformed_entry", f"data.{name} must be a list")
     return value
 
 
@@ -189,20 +162,13 @@ class AccessBook:
         """One decoded log entry (its JSON object), at `index`."""
         self.size = max(self.size, index + 1)
         self.index = index
-        kind = value.get("type") if isinstance(value, Mapping) else None
-        if not isinstance(kind, str) or not kind.startswith(_PREFIX) or not kind.endswith(_SUFFIX):
+        kind = kind_of(value)
+        handler = None if kind is None else _HANDLERS.get(kind)
+        if kind is None or handler is None:
             return
-        kind = kind[len(_PREFIX) : -len(_SUFFIX)]
-        handler = _HANDLERS.get(kind)
-        if handler is None:
-            return
-        data = value.get("data")
-        try:
-            if not isinstance(data, Mapping):
-                raise _Bad("malformed_entry", f"{kind}: data must be an object")
-            handler(self, data)
-        except _Bad as error:
-            self.violations.append(AccessViolation(index, error.code, f"{kind}: {error}"))
+        violation = apply(index, kind, value, lambda data: handler(self, data))
+        if violation is not None:
+            self.violations.append(violation)
 
     def _day(self, on: datetime.date, crossing: str) -> _Day:
         return self.days.setdefault((on, crossing), _Day())
@@ -210,30 +176,30 @@ class AccessBook:
     # --- crossings, warehouses, commitments ------------------------------------------------
 
     def _crossing_added(self, data: Mapping[str, Any]) -> None:
-        code = _text(data, "crossing")
+        code = text(data, "crossing")
         if code in self.crossings:
-            raise _Bad("duplicate", f"crossing {code} was added before")
+            raise Refused("duplicate", f"crossing {code} was added before")
         self.crossings.add(code)
 
     def _crossing_day_set(self, data: Mapping[str, Any]) -> None:
-        code = _text(data, "crossing")
+        code = text(data, "crossing")
         on = _date(data, "date")
-        is_open = _get(data, "open")
+        is_open = get(data, "open")
         if not isinstance(is_open, bool):
-            raise _Bad("malformed_entry", "data.open must be true or false")
+            raise Refused("malformed_entry", "data.open must be true or false")
         if code not in self.crossings:
-            raise _Bad("unknown_reference", f"crossing {code} was never added")
+            raise Refused("unknown_reference", f"crossing {code} was never added")
         self.statements[(code, on)] = is_open  # a later statement corrects an earlier one
 
     def _warehouse_added(self, data: Mapping[str, Any]) -> None:
-        warehouse = _text(data, "warehouse")
+        warehouse = text(data, "warehouse")
         if warehouse in self.warehouses:
-            raise _Bad("duplicate", f"warehouse {warehouse} was added before")
-        self.warehouses[warehouse] = _text(data, "governorate")
+            raise Refused("duplicate", f"warehouse {warehouse} was added before")
+        self.warehouses[warehouse] = text(data, "governorate")
 
     def _committed(self, what: str) -> Callable[[Mapping[str, Any]], None]:
         def commit(data: Mapping[str, Any]) -> None:
-            self.commitments[self.index] = (what, _text(data, what))
+            self.commitments[self.index] = (what, text(data, what))
 
         return commit
 
@@ -242,52 +208,52 @@ class AccessBook:
         recorded = _int(data, "recorded_index")
         assert recorded is not None
         if self.commitments.get(recorded) != (what, key):
-            raise _Bad(
+            raise Refused(
                 "unknown_commitment",
                 f"{what} {key}: entry {recorded} is not the commitment to it",
             )
         if recorded in self.published:
-            raise _Bad("duplicate", f"{what} {key} was published before")
+            raise Refused("duplicate", f"{what} {key} was published before")
         self.published.add(recorded)
 
     # --- consignments and events ------------------------------------------------------------
 
     def _consignment_published(self, data: Mapping[str, Any]) -> None:
-        key = _text(data, "consignment")
-        crossing = _text(data, "crossing")
+        key = text(data, "consignment")
+        crossing = text(data, "crossing")
         trucks = _int(data, "trucks")
         on = _date(data, "on")
         categories = set()
         for number, item in enumerate(_list(data, "items")):
             if not isinstance(item, Mapping) or not isinstance(item.get("category"), str):
-                raise _Bad("malformed_entry", f"data.items[{number}] must have a category")
+                raise Refused("malformed_entry", f"data.items[{number}] must have a category")
             _quantity(item.get("quantity"), f"data.items[{number}].quantity")
             categories.add(str(item["category"]))
         self._publication(data, "consignment", key)
         if crossing not in self.crossings:
-            raise _Bad("unknown_reference", f"crossing {crossing} was never added")
+            raise Refused("unknown_reference", f"crossing {crossing} was never added")
         if not trucks:
-            raise _Bad("malformed_entry", "data.trucks must be at least 1")
+            raise Refused("malformed_entry", "data.trucks must be at least 1")
         self.consignments[key] = _Consignment(
             crossing, trucks, frozenset(categories), [(lifecycle.REQUESTED, on)]
         )
         self._day(on, crossing).trucks_requested += trucks
 
     def _event_published(self, data: Mapping[str, Any]) -> None:
-        key = _text(data, "event")
-        shipment = self.consignments.get(_text(data, "consignment"))
-        kind = _text(data, "kind")
+        key = text(data, "event")
+        shipment = self.consignments.get(text(data, "consignment"))
+        kind = text(data, "kind")
         on = _date(data, "on")
         trucks = _int(data, "trucks", optional=True)
-        late = _get(data, "out_of_order")
+        late = get(data, "out_of_order")
         if not isinstance(late, bool):
-            raise _Bad("malformed_entry", "data.out_of_order must be true or false")
+            raise Refused("malformed_entry", "data.out_of_order must be true or false")
         rejected = self._rejected(_list(data, "rejected"))
         self._publication(data, "event", key)
         if shipment is None:
-            raise _Bad("unknown_reference", f"event {key}: its consignment was never published")
+            raise Refused("unknown_reference", f"event {key}: its consignment was never published")
         if kind not in lifecycle.KINDS or kind == lifecycle.REQUESTED:
-            raise _Bad("unknown_kind", f"event {key}: {kind!r} is not an event kind")
+            raise Refused("unknown_kind", f"event {key}: {kind!r} is not an event kind")
         problems = [
             *self._place(shipment, kind, on, late),
             *_reasons_problems(kind, _list(data, "reasons")),
@@ -298,7 +264,7 @@ class AccessBook:
         self._count(shipment, kind, on, trucks, rejected)
         if problems:
             what = "; ".join(message for _code, message in problems)
-            raise _Bad(problems[0][0], f"event {key} ({kind}): {what}")
+            raise Refused(problems[0][0], f"event {key} ({kind}): {what}")
 
     def _place(
         self, shipment: _Consignment, kind: str, on: datetime.date, late: bool
@@ -332,7 +298,7 @@ class AccessBook:
             if not isinstance(item, Mapping) or not all(
                 isinstance(item.get(name), str) for name in ("category", "unit", "reason")
             ):
-                raise _Bad("malformed_entry", f"{where} needs a category, a unit and a reason")
+                raise Refused("malformed_entry", f"{where} needs a category, a unit and a reason")
             quantity = _quantity(item.get("quantity"), f"{where}.quantity")
             rows.append((str(item["category"]), str(item["reason"]), str(item["unit"]), quantity))
         return rows

@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from amanah.assets import conditions
+from amanah.logreplay import Refused, Violation, apply, get, kind_of, text
 from amanah.reference.geography import governorates
 
 __all__ = ["FIELDS", "AssetsBook", "AssetsViolation", "assets_kinds", "served_figures"]
 
-_PREFIX, _SUFFIX = "amanah.", ".v1"
 _AT = "%Y-%m-%dT%H:%M:%SZ"
 # A day's grace after the day the entry was logged, as the service allows.
 GRACE = datetime.timedelta(days=1)
@@ -47,22 +47,8 @@ GRACE = datetime.timedelta(days=1)
 FIELDS = tuple(conditions.Tally().as_dict())
 
 
-class _Bad(Exception):
-    """An entry that does not have the shape its kind requires, or breaks a rule."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class AssetsViolation:
-    index: int
-    code: str
-    message: str
-
-    def to_json(self) -> dict[str, object]:
-        return {"index": self.index, "code": self.code, "message": self.message}
+# Its violations are the shared kind, under this book's own name.
+AssetsViolation = Violation
 
 
 @dataclass
@@ -78,35 +64,22 @@ def assets_kinds() -> frozenset[str]:
     return frozenset(_HANDLERS)
 
 
-def _get(data: Mapping[str, Any], name: str) -> Any:
-    if name not in data:
-        raise _Bad("malformed_entry", f"data.{name} is missing")
-    return data[name]
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = _get(data, name)
-    if not isinstance(value, str) or not value:
-        raise _Bad("malformed_entry", f"data.{name} must be a non-empty string")
-    return value
-
-
 def _optional_text(data: Mapping[str, Any], name: str) -> str | None:
     value = data.get(name)
     if value is not None and (not isinstance(value, str) or not value):
-        raise _Bad("malformed_entry", f"data.{name} must be a non-empty string or null")
+        raise Refused("malformed_entry", f"data.{name} must be a non-empty string or null")
     return value
 
 
 def _one_of(data: Mapping[str, Any], name: str, allowed: Sequence[str]) -> str:
-    value = _text(data, name)
+    value = text(data, name)
     if value not in allowed:
-        raise _Bad("invalid_value", f"data.{name} {value!r} is not one of {', '.join(allowed)}")
+        raise Refused("invalid_value", f"data.{name} {value!r} is not one of {', '.join(allowed)}")
     return value
 
 
 def _date(data: Mapping[str, Any], name: str) -> datetime.date:
-    value = _get(data, name)
+    value = get(data, name)
     try:
         if isinstance(value, str):
             on = datetime.date.fromisoformat(value)
@@ -114,7 +87,7 @@ def _date(data: Mapping[str, Any], name: str) -> datetime.date:
                 return on
     except ValueError:
         pass
-    raise _Bad("malformed_entry", f"data.{name} must be a date YYYY-MM-DD")
+    raise Refused("malformed_entry", f"data.{name} must be a date YYYY-MM-DD")
 
 
 def _logged_on(at: object) -> datetime.date:
@@ -123,7 +96,7 @@ def _logged_on(at: object) -> datetime.date:
             return datetime.datetime.strptime(at, _AT).date()  # noqa: DTZ007 (UTC, by the Z)
     except ValueError:
         pass
-    raise _Bad("malformed_entry", "at must be a UTC time YYYY-MM-DDTHH:MM:SSZ")
+    raise Refused("malformed_entry", "at must be a UTC time YYYY-MM-DDTHH:MM:SSZ")
 
 
 class AssetsBook:
@@ -145,64 +118,57 @@ class AssetsBook:
         """One decoded log entry (its JSON object), at `index`."""
         self.size = max(self.size, index + 1)
         self.index = index
-        kind = value.get("type") if isinstance(value, Mapping) else None
-        if not isinstance(kind, str) or not kind.startswith(_PREFIX) or not kind.endswith(_SUFFIX):
-            return
-        kind = kind[len(_PREFIX) : -len(_SUFFIX)]
-        handler = _HANDLERS.get(kind)
-        if handler is None:
+        kind = kind_of(value)
+        handler = None if kind is None else _HANDLERS.get(kind)
+        if kind is None or handler is None:
             return
         self.at = value.get("at")
-        data = value.get("data")
-        try:
-            if not isinstance(data, Mapping):
-                raise _Bad("malformed_entry", f"{kind}: data must be an object")
-            handler(self, data)
-        except _Bad as error:
-            self.violations.append(AssetsViolation(index, error.code, f"{kind}: {error}"))
+        violation = apply(index, kind, value, lambda data: handler(self, data))
+        if violation is not None:
+            self.violations.append(violation)
 
     # --- what assets name ------------------------------------------------------------------
 
     def _project_registered(self, data: Mapping[str, Any]) -> None:
         governorate = data.get("governorate")
-        self.projects[_text(data, "code")] = governorate if isinstance(governorate, str) else ""
+        self.projects[text(data, "code")] = governorate if isinstance(governorate, str) else ""
 
     def _check_project(self, project: str | None, governorate: str) -> None:
         if project is None:
             return
         if project not in self.projects:
-            raise _Bad("unknown_reference", f"project {project} was never registered")
+            raise Refused("unknown_reference", f"project {project} was never registered")
         works_in = self.projects[project]
         if works_in and works_in != governorate:
-            raise _Bad(
+            raise Refused(
                 "project_elsewhere", f"project {project} works in {works_in}, not in {governorate}"
             )
 
     def _asset(self, data: Mapping[str, Any]) -> _Asset:
         """The registered asset an entry names, by its id and its code."""
-        asset, code = _text(data, "asset"), _text(data, "code")
+        asset, code = text(data, "asset"), text(data, "code")
         found = self.assets.get(asset)
         if found is None:
-            raise _Bad("unknown_reference", f"asset {asset} ({code}) was never registered")
+            raise Refused("unknown_reference", f"asset {asset} ({code}) was never registered")
         if found.code != code:
-            raise _Bad("unknown_reference", f"asset {asset} is {found.code}, not {code}")
+            raise Refused("unknown_reference", f"asset {asset} is {found.code}, not {code}")
         return found
 
     # --- assets ----------------------------------------------------------------------------
 
     def _registered(self, data: Mapping[str, Any]) -> None:
-        asset, code = _text(data, "asset"), _text(data, "code")
+        asset, code = text(data, "asset"), text(data, "code")
         _one_of(data, "kind", conditions.KINDS)
         governorate = _one_of(data, "governorate", self.pcodes)
         names = [data.get("name_en"), data.get("name_ar")]
         if not all(isinstance(name, str) for name in names) or not any(names):
-            raise _Bad("malformed_entry", "data.name_en and data.name_ar: strings, one at least")
+            raise Refused("malformed_entry", "data.name_en and data.name_ar: strings, one at least")
         _optional_text(data, "owner")
         project = _optional_text(data, "project")
         if asset in self.assets:
-            raise _Bad("duplicate", f"asset {asset} was registered before")
+            raise Refused("duplicate", f"asset {asset} was registered before")
         if code.casefold() in self.codes:
-            raise _Bad("duplicate", f"an asset with code {code} was registered before")
+            raise Refused("duplicate", f"an asset with code {code} was registered before")
         self._check_project(project, governorate)
         self.assets[asset] = _Asset(code, governorate, project)
         self.codes.add(code.casefold())
@@ -212,12 +178,14 @@ class AssetsBook:
         on = _date(data, "assessed_on")
         condition = _one_of(data, "condition", conditions.CONDITIONS)
         method = _one_of(data, "method", conditions.METHODS)
-        _text(data, "source")
+        text(data, "source")
         logged_on = _logged_on(self.at)
         if on > logged_on + GRACE:
-            raise _Bad("future_date", f"{found.code} assessed on {on}, but logged on {logged_on}")
+            raise Refused(
+                "future_date", f"{found.code} assessed on {on}, but logged on {logged_on}"
+            )
         if condition == "restored" and method != "site":
-            raise _Bad(
+            raise Refused(
                 "restored_not_on_site", f"{found.code} found restored by {method}: only a site"
                 " visit can find an asset restored"
             )  # fmt: skip
@@ -225,7 +193,7 @@ class AssetsBook:
 
     def _linked(self, data: Mapping[str, Any]) -> None:
         found = self._asset(data)
-        _get(data, "project")  # null unlinks; it must be said
+        get(data, "project")  # null unlinks; it must be said
         project = _optional_text(data, "project")
         self._check_project(project, found.governorate)
         found.project = project

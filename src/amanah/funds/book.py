@@ -33,6 +33,7 @@ from amanah.funds.chart import on_normal_side
 from amanah.funds.earmarks import Earmark
 from amanah.funds.money import USD, FxRate, Money, MoneyError, to_usd
 from amanah.funds.postings import PostingError, PostingSet, reversal
+from amanah.logreplay import Refused, Violation, apply, get, kind_of, text
 
 __all__ = ["STAGES", "FundBook", "FundViolation", "fund_kinds"]
 
@@ -42,25 +43,9 @@ ANY = "any"
 # A round's portfolio: one motion reserving several allocations (`effect.allocations`).
 PORTFOLIO_KIND = "round.allocate"
 
-_PREFIX, _SUFFIX = "amanah.", ".v1"
 
-
-class _Bad(Exception):
-    """An entry that does not have the shape its kind requires, or breaks a rule."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class FundViolation:
-    index: int
-    code: str
-    message: str
-
-    def to_json(self) -> dict[str, object]:
-        return {"index": self.index, "code": self.code, "message": self.message}
+# Its violations are the shared kind, under this book's own name.
+FundViolation = Violation
 
 
 @dataclass
@@ -115,31 +100,18 @@ def fund_kinds() -> frozenset[str]:
     return frozenset(_HANDLERS) | {"motion.opened", "motion.executed", "motion.withdrawn"}
 
 
-def _get(data: Mapping[str, Any], name: str) -> Any:
-    if name not in data:
-        raise _Bad("malformed_entry", f"data.{name} is missing")
-    return data[name]
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = _get(data, name)
-    if not isinstance(value, str) or not value:
-        raise _Bad("malformed_entry", f"data.{name} must be a non-empty string")
-    return value
-
-
 def _optional_text(data: Mapping[str, Any], name: str) -> str | None:
     value = data.get(name)
     if value is None:
         return None
-    return _text(data, name)
+    return text(data, name)
 
 
 def _money(value: object, name: str) -> Money:
     try:
         return Money.from_json(value)
     except (MoneyError, TypeError) as error:
-        raise _Bad("malformed_entry", f"data.{name}: {error}") from None
+        raise Refused("malformed_entry", f"data.{name}: {error}") from None
 
 
 def _date(value: object, name: str) -> datetime.date:
@@ -152,36 +124,38 @@ def _date(value: object, name: str) -> datetime.date:
                 return on
     except ValueError:
         pass
-    raise _Bad("malformed_entry", f"data.{name} must be a date YYYY-MM-DD")
+    raise Refused("malformed_entry", f"data.{name} must be a date YYYY-MM-DD")
 
 
-def _rate_text(text: str) -> Decimal:
+def _rate_text(spelled: str) -> Decimal:
     """A rate in the one spelling the services write: plain decimal, no exponent."""
     try:
-        rate = Decimal(text)
+        rate = Decimal(spelled)
     except ArithmeticError:
-        raise _Bad("malformed_entry", f"data.units_per_usd {text!r} is not a number") from None
-    if not rate.is_finite() or format(rate, "f") != text:
-        raise _Bad("malformed_entry", f"data.units_per_usd {text!r} is not a plain decimal")
+        raise Refused(
+            "malformed_entry", f"data.units_per_usd {spelled!r} is not a number"
+        ) from None
+    if not rate.is_finite() or format(rate, "f") != spelled:
+        raise Refused("malformed_entry", f"data.units_per_usd {spelled!r} is not a plain decimal")
     return rate
 
 
 def _earmark(value: object, name: str) -> Earmark:
     if not isinstance(value, Mapping):
-        raise _Bad("malformed_entry", f"data.{name} must be an object")
+        raise Refused("malformed_entry", f"data.{name} must be an object")
     try:
         return Earmark(value.get("sector"), value.get("governorate"))
     except ValueError as error:
-        raise _Bad("malformed_entry", f"data.{name}: {error}") from None
+        raise Refused("malformed_entry", f"data.{name}: {error}") from None
 
 
 def _draws(value: object, name: str) -> list[flows.Draw]:
     if not isinstance(value, list) or not value:
-        raise _Bad("malformed_entry", f"data.{name} must be a non-empty list")
+        raise Refused("malformed_entry", f"data.{name} must be a non-empty list")
     draws = []
     for n, item in enumerate(value):
         if not isinstance(item, Mapping):
-            raise _Bad("malformed_entry", f"data.{name}[{n}] must be an object")
+            raise Refused("malformed_entry", f"data.{name}[{n}] must be an object")
         draws.append(
             (
                 _earmark(item.get("earmark"), f"{name}[{n}].earmark"),
@@ -216,20 +190,13 @@ class FundBook:
     def entry(self, index: int, value: Mapping[str, Any]) -> None:
         """One decoded log entry (its JSON object), at `index`."""
         self.size = max(self.size, index + 1)
-        kind = value.get("type") if isinstance(value, Mapping) else None
-        if not isinstance(kind, str) or not kind.startswith(_PREFIX) or not kind.endswith(_SUFFIX):
+        kind = kind_of(value)
+        handler = None if kind is None else _HANDLERS.get(kind) or _MOTION_HANDLERS.get(kind)
+        if kind is None or handler is None:
             return
-        kind = kind[len(_PREFIX) : -len(_SUFFIX)]
-        handler = _HANDLERS.get(kind) or _MOTION_HANDLERS.get(kind)
-        if handler is None:
-            return
-        data = value.get("data")
-        try:
-            if not isinstance(data, Mapping):
-                raise _Bad("malformed_entry", f"{kind}: data must be an object")
-            handler(self, data)
-        except _Bad as error:
-            self.violations.append(FundViolation(index, error.code, f"{kind}: {error}"))
+        violation = apply(index, kind, value, lambda data: handler(self, data))
+        if violation is not None:
+            self.violations.append(violation)
 
     # --- the books -----------------------------------------------------------------------
 
@@ -250,46 +217,48 @@ class FundBook:
                 if not on_normal_side(account, balance)
             )
         except ValueError as error:  # an id with ":" makes an account outside the chart
-            raise _Bad("malformed_entry", str(error)) from None
+            raise Refused("malformed_entry", str(error)) from None
         if wrong:
-            raise _Bad("overdrawn", "would leave " + "; ".join(wrong))
+            raise Refused("overdrawn", "would leave " + "; ".join(wrong))
         self.balances.update(after)
 
     def _flow(self, make: Callable[[], PostingSet]) -> PostingSet:
         try:
             postings = make()
         except (PostingError, MoneyError, ValueError) as error:
-            raise _Bad("malformed_entry", str(error)) from None
+            raise Refused("malformed_entry", str(error)) from None
         self._post(postings)
         return postings
 
     def _usd(self, data: Mapping[str, Any], money: Money, on: datetime.date) -> Money:
         """The entry's USD equivalent, checked against the rates logged before it."""
-        usd = _get(data, "usd")
+        usd = get(data, "usd")
         if not isinstance(usd, Mapping):
-            raise _Bad("malformed_entry", "data.usd must be an object")
+            raise Refused("malformed_entry", "data.usd must be an object")
         stated = _money(usd.get("amount"), "usd.amount")
         if money.currency == USD:
             if stated != money or usd.get("rate") is not None:
-                raise _Bad("usd_mismatch", f"a USD amount is its own USD equivalent, {money}")
+                raise Refused("usd_mismatch", f"a USD amount is its own USD equivalent, {money}")
             return money
         rate = usd.get("rate")
         if not isinstance(rate, Mapping):
-            raise _Bad("malformed_entry", "data.usd.rate must name the rate used")
+            raise Refused("malformed_entry", "data.usd.rate must name the rate used")
         rate_on = _date(rate.get("on"), "usd.rate.on")
         logged = self.rates[money.currency].get(rate_on)
         if logged is None or str(logged.units_per_usd) != str(rate.get("units_per_usd")):
-            raise _Bad("rate_unknown", f"no {money.currency} rate {rate} was logged before")
+            raise Refused("rate_unknown", f"no {money.currency} rate {rate} was logged before")
         latest = max((d for d in self.rates[money.currency] if d <= on), default=None)
         if latest != rate_on:
-            raise _Bad(
+            raise Refused(
                 "rate_not_latest",
                 f"uses the {money.currency} rate of {rate_on}; the latest on or before {on}"
                 f" is of {latest}",
             )
         expected = to_usd(money, logged)
         if stated != expected:
-            raise _Bad("usd_mismatch", f"{money} is {expected} at {rate_on}'s rate, not {stated}")
+            raise Refused(
+                "usd_mismatch", f"{money} is {expected} at {rate_on}'s rate, not {stated}"
+            )
         return stated
 
     def _claim(self, key: tuple[str, ...], money: Money, limit: Money, what: str) -> None:
@@ -298,9 +267,9 @@ class FundBook:
         try:
             over = before + money > limit
         except MoneyError as error:
-            raise _Bad("reference_mismatch", str(error)) from None
+            raise Refused("reference_mismatch", str(error)) from None
         if over:
-            raise _Bad("overdrawn", f"{money} would exceed {what}: {limit - before} left")
+            raise Refused("overdrawn", f"{money} would exceed {what}: {limit - before} left")
 
     def _take_claims(self, claims: Iterable[tuple[tuple[str, ...], Money]]) -> None:
         for key, money in claims:
@@ -308,46 +277,46 @@ class FundBook:
 
     def _new(self, kind: str, key: str) -> None:
         if (kind, key) in self.facts:
-            raise _Bad("duplicate", f"{kind} {key} was recorded before")
+            raise Refused("duplicate", f"{kind} {key} was recorded before")
 
     # --- entry kinds ---------------------------------------------------------------------
 
     def _fx_rate(self, data: Mapping[str, Any]) -> None:
         try:
             rate = FxRate(
-                currency=_text(data, "currency"),
-                on=_date(_get(data, "on"), "on"),
-                units_per_usd=_rate_text(_text(data, "units_per_usd")),
-                source=_text(data, "source"),
+                currency=text(data, "currency"),
+                on=_date(get(data, "on"), "on"),
+                units_per_usd=_rate_text(text(data, "units_per_usd")),
+                source=text(data, "source"),
             )
         except (MoneyError, ArithmeticError, TypeError) as error:
-            raise _Bad("malformed_entry", str(error)) from None
+            raise Refused("malformed_entry", str(error)) from None
         if rate.on in self.rates[rate.currency]:
-            raise _Bad("duplicate", f"the {rate.currency} rate of {rate.on} was logged before")
+            raise Refused("duplicate", f"the {rate.currency} rate of {rate.on} was logged before")
         self.rates[rate.currency][rate.on] = rate
 
     def _project(self, data: Mapping[str, Any]) -> None:
-        project = _text(data, "project")
+        project = text(data, "project")
         if project in self.projects:
-            raise _Bad("duplicate", f"project {project} was registered before")
+            raise Refused("duplicate", f"project {project} was registered before")
         earmark = _earmark(
             {"sector": data.get("sector"), "governorate": data.get("governorate")}, "sector"
         )
         if earmark.sector is None or earmark.governorate is None:
-            raise _Bad("malformed_entry", "a project has a sector and a governorate")
+            raise Refused("malformed_entry", "a project has a sector and a governorate")
         self.projects[project] = _Project(earmark.sector, earmark.governorate)
 
     def _donor_fact(
         self, data: Mapping[str, Any], *, kind: str, key: str
     ) -> tuple[str, Money, Earmark, datetime.date, Money]:
-        fact_id = _text(data, key)
+        fact_id = text(data, key)
         self._new(kind, fact_id)
-        _text(data, "donor")
-        money = _money(_get(data, "amount"), "amount")
+        text(data, "donor")
+        money = _money(get(data, "amount"), "amount")
         if money.is_zero() or money.is_negative():
-            raise _Bad("malformed_entry", "data.amount must be more than zero")
-        earmark = _earmark(_get(data, "earmark"), "earmark")
-        on = _date(_get(data, "on"), "on")
+            raise Refused("malformed_entry", "data.amount must be more than zero")
+        earmark = _earmark(get(data, "earmark"), "earmark")
+        on = _date(get(data, "on"), "on")
         usd = self._usd(data, money, on)
         return fact_id, money, earmark, on, usd
 
@@ -364,10 +333,10 @@ class FundBook:
         pledge = _optional_text(data, "pledge")
         pledged = None if pledge is None else self.facts.get(("pledge", pledge))
         if pledge is not None and (pledged is None or pledged.reversed):
-            raise _Bad("unknown_reference", f"pledge {pledge} is not in force")
+            raise Refused("unknown_reference", f"pledge {pledge} is not in force")
         donor = data["donor"]
         if pledged is not None and pledged.donor != donor:
-            raise _Bad("reference_mismatch", f"pledge {pledge} is another donor's")
+            raise Refused("reference_mismatch", f"pledge {pledge} is another donor's")
         postings = self._flow(lambda: flows.commitment(donor, money, earmark))
         self.facts[("commitment", commitment)] = _Fact(
             "committed", money, usd, on, donor, earmark.sector, earmark.governorate, postings
@@ -382,12 +351,12 @@ class FundBook:
         if commitment is not None:
             fact = self.facts.get(("commitment", commitment))
             if fact is None or fact.reversed:
-                raise _Bad("unknown_reference", f"commitment {commitment} is not in force")
+                raise Refused("unknown_reference", f"commitment {commitment} is not in force")
             if fact.donor != donor or (fact.sector, fact.governorate) != (
                 earmark.sector,
                 earmark.governorate,
             ):
-                raise _Bad(
+                raise Refused(
                     "reference_mismatch",
                     f"commitment {commitment} is another donor's or has another earmark",
                 )
@@ -413,11 +382,11 @@ class FundBook:
         self._take_claims(claims)
 
     def _conversion(self, data: Mapping[str, Any]) -> None:
-        conversion = _text(data, "conversion")
+        conversion = text(data, "conversion")
         self._new("conversion", conversion)
-        sold, bought = _money(_get(data, "sold"), "sold"), _money(_get(data, "bought"), "bought")
-        earmark = _earmark(_get(data, "earmark"), "earmark")
-        on = _date(_get(data, "on"), "on")
+        sold, bought = _money(get(data, "sold"), "sold"), _money(get(data, "bought"), "bought")
+        earmark = _earmark(get(data, "earmark"), "earmark")
+        on = _date(get(data, "on"), "on")
         postings = self._flow(lambda: flows.conversion(sold, bought, earmark))
         # Not a stage of the money: the same money, in another currency.
         self.facts[("conversion", conversion)] = _Fact(
@@ -425,10 +394,10 @@ class FundBook:
         )
 
     def _motion_of(self, data: Mapping[str, Any], *kinds: str) -> tuple[str, _Motion]:
-        motion_id = _text(data, "motion")
+        motion_id = text(data, "motion")
         motion = self.motions.get(motion_id)
         if motion is None or motion.kind not in kinds:
-            raise _Bad(
+            raise Refused(
                 "motion_mismatch", f"motion {motion_id} is not an open {' or '.join(kinds)} motion"
             )
         return motion_id, motion
@@ -446,22 +415,22 @@ class FundBook:
         return {}
 
     def _allocation_reserved(self, data: Mapping[str, Any]) -> None:
-        allocation = _text(data, "allocation")
+        allocation = text(data, "allocation")
         if allocation in self.allocations:
-            raise _Bad("duplicate", f"allocation {allocation} was reserved before")
+            raise Refused("duplicate", f"allocation {allocation} was reserved before")
         motion_id, motion = self._motion_of(data, "fund.allocate", PORTFOLIO_KIND)
-        project = _text(data, "project")
+        project = text(data, "project")
         if project not in self.projects:
-            raise _Bad("unknown_reference", f"project {project} was never registered")
-        draws = _draws(_get(data, "draws"), "draws")
+            raise Refused("unknown_reference", f"project {project} was never registered")
+        draws = _draws(get(data, "draws"), "draws")
         effect = {"allocation": allocation, "project": project, "draws": draws_json(draws)}
         stated = self._allocation_effect(motion, allocation)
         if motion.closed is not None or {k: stated.get(k) for k in effect} != effect:
-            raise _Bad("motion_mismatch", f"motion {motion_id} does not allocate exactly this")
+            raise Refused("motion_mismatch", f"motion {motion_id} does not allocate exactly this")
         where = self.projects[project]
         for earmark, _money_drawn in draws:
             if not earmark.allows(where.sector, where.governorate):
-                raise _Bad(
+                raise Refused(
                     "earmark_not_allowed",
                     f"money earmarked {earmark.key} cannot fund a {where.sector} project in"
                     f" {where.governorate}",
@@ -470,10 +439,10 @@ class FundBook:
         self.allocations[allocation] = _Allocation(motion_id, project, draws)
 
     def _allocation(self, data: Mapping[str, Any], status: str) -> _Allocation:
-        allocation_id = _text(data, "allocation")
+        allocation_id = text(data, "allocation")
         allocation = self.allocations.get(allocation_id)
         if allocation is None or allocation.status != status:
-            raise _Bad("unknown_reference", f"allocation {allocation_id} is not {status}")
+            raise Refused("unknown_reference", f"allocation {allocation_id} is not {status}")
         return allocation
 
     def _allocation_approved(self, data: Mapping[str, Any]) -> None:
@@ -481,8 +450,8 @@ class FundBook:
         allocation_id = data["allocation"]
         motion = self.motions[allocation.motion]
         if motion.closed != "executed" or data.get("motion") != allocation.motion:
-            raise _Bad("motion_mismatch", f"motion {allocation.motion} was not executed")
-        on = _date(_get(data, "on"), "on")
+            raise Refused("motion_mismatch", f"motion {allocation.motion} was not executed")
+        on = _date(get(data, "on"), "on")
         draws = allocation.draws
         total = sum((m for _e, m in draws[1:]), draws[0][1])
         usd = self._usd(data, total, on)
@@ -497,43 +466,43 @@ class FundBook:
         allocation = self._allocation(data, "reserved")
         motion = self.motions[allocation.motion]
         if motion.closed != "withdrawn" or data.get("motion") != allocation.motion:
-            raise _Bad("motion_mismatch", f"motion {allocation.motion} was not withdrawn")
+            raise Refused("motion_mismatch", f"motion {allocation.motion} was not withdrawn")
         self._flow(lambda: flows.allocation_release(allocation.draws))
         allocation.status = "released"
 
     def _disbursement_reserved(self, data: Mapping[str, Any]) -> None:
-        disbursement = _text(data, "disbursement")
+        disbursement = text(data, "disbursement")
         if disbursement in self.disbursements:
-            raise _Bad("duplicate", f"disbursement {disbursement} was reserved before")
+            raise Refused("duplicate", f"disbursement {disbursement} was reserved before")
         motion_id, motion = self._motion_of(data, "fund.disburse")
-        allocation_id = _text(data, "allocation")
+        allocation_id = text(data, "allocation")
         self._allocation(data, "approved")
-        amount = _money(_get(data, "amount"), "amount")
+        amount = _money(get(data, "amount"), "amount")
         effect = {
             "disbursement": disbursement,
             "allocation": allocation_id,
             "amount": amount.to_json(),
         }
         if motion.closed is not None or {k: motion.effect.get(k) for k in effect} != effect:
-            raise _Bad("motion_mismatch", f"motion {motion_id} does not disburse exactly this")
+            raise Refused("motion_mismatch", f"motion {motion_id} does not disburse exactly this")
         self._flow(lambda: flows.disbursement_reserve(allocation_id, amount))
         self.disbursements[disbursement] = _Disbursement(motion_id, allocation_id, amount)
 
     def _disbursement(self, data: Mapping[str, Any], closed: str) -> tuple[str, _Disbursement]:
-        disbursement_id = _text(data, "disbursement")
+        disbursement_id = text(data, "disbursement")
         disbursement = self.disbursements.get(disbursement_id)
         if disbursement is None or disbursement.status != "reserved":
-            raise _Bad("unknown_reference", f"disbursement {disbursement_id} is not reserved")
+            raise Refused("unknown_reference", f"disbursement {disbursement_id} is not reserved")
         if (
             self.motions[disbursement.motion].closed != closed
             or data.get("motion") != disbursement.motion
         ):
-            raise _Bad("motion_mismatch", f"motion {disbursement.motion} was not {closed}")
+            raise Refused("motion_mismatch", f"motion {disbursement.motion} was not {closed}")
         return disbursement_id, disbursement
 
     def _disbursement_approved(self, data: Mapping[str, Any]) -> None:
         disbursement_id, disbursement = self._disbursement(data, "executed")
-        on = _date(_get(data, "on"), "on")
+        on = _date(get(data, "on"), "on")
         usd = self._usd(data, disbursement.amount, on)
         postings = self._flow(
             lambda: flows.disbursement_approve(disbursement.allocation, disbursement.amount)
@@ -559,20 +528,20 @@ class FundBook:
     def _partner_fact(
         self, data: Mapping[str, Any], key: str
     ) -> tuple[str, str, _Project, datetime.date]:
-        fact_id = _text(data, key)
+        fact_id = text(data, key)
         self._new(key, fact_id)
-        allocation_id = _text(data, "allocation")
+        allocation_id = text(data, "allocation")
         allocation = self._allocation(data, "approved")
         return (
             fact_id,
             allocation_id,
             self.projects[allocation.project],
-            _date(_get(data, "on"), "on"),
+            _date(get(data, "on"), "on"),
         )
 
     def _expenditure(self, data: Mapping[str, Any]) -> None:
         expenditure, allocation_id, where, on = self._partner_fact(data, "expenditure")
-        amount = _money(_get(data, "amount"), "amount")
+        amount = _money(get(data, "amount"), "amount")
         usd = self._usd(data, amount, on)
         postings = self._flow(lambda: flows.expenditure(allocation_id, amount))
         self.facts[("expenditure", expenditure)] = _Fact(
@@ -581,10 +550,12 @@ class FundBook:
 
     def _refund(self, data: Mapping[str, Any]) -> None:
         refund, allocation_id, where, on = self._partner_fact(data, "refund")
-        returns = _draws(_get(data, "returns"), "returns")
+        returns = _draws(get(data, "returns"), "returns")
         drawn = dict(self.allocations[allocation_id].draws)
         if not {earmark for earmark, _m in returns} <= set(drawn):
-            raise _Bad("earmark_not_allowed", "a refund returns money only to the pools drawn from")
+            raise Refused(
+                "earmark_not_allowed", "a refund returns money only to the pools drawn from"
+            )
         claims = tuple(
             (("returned", allocation_id, earmark.key), money) for earmark, money in returns
         )
@@ -609,13 +580,13 @@ class FundBook:
     _REVERSIBLE = ("pledge", "commitment", "contribution", "conversion", "expenditure", "refund")
 
     def _reversal(self, data: Mapping[str, Any]) -> None:
-        reversal_id = _text(data, "reversal")
+        reversal_id = text(data, "reversal")
         self._new("reversal", reversal_id)
-        kind, target = _text(data, "reverses_kind"), _text(data, "reverses")
-        _text(data, "reason")
+        kind, target = text(data, "reverses_kind"), text(data, "reverses")
+        text(data, "reason")
         fact = self.facts.get((kind, target)) if kind in self._REVERSIBLE else None
         if fact is None or fact.reversed:
-            raise _Bad("unknown_reference", f"{kind} {target} is not a fact in force to reverse")
+            raise Refused("unknown_reference", f"{kind} {target} is not a fact in force to reverse")
         if fact.postings is not None:
             self._post(reversal(fact.postings))
         for key, money in fact.claims:
@@ -635,9 +606,9 @@ class FundBook:
         if not (kind.startswith("fund.") or kind == PORTFOLIO_KIND):
             return
         effect = decoded.get("effect")
-        motion_id = _text(data, "motion")
+        motion_id = text(data, "motion")
         if motion_id in self.motions:  # re-opening would reset a withdrawn motion
-            raise _Bad("duplicate", f"motion {motion_id} was opened before")
+            raise Refused("duplicate", f"motion {motion_id} was opened before")
         self.motions[motion_id] = _Motion(kind, effect if isinstance(effect, Mapping) else {})
 
     def _motion_closed(self, data: Mapping[str, Any], how: str) -> None:

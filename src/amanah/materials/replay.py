@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from amanah.logreplay import Refused, Violation, apply, get, kind_of, text
 from amanah.materials.reconcile import Totals
 
 __all__ = ["MOVES", "MaterialsBook", "MaterialsViolation", "materials_kinds", "served_figures"]
 
-_PREFIX, _SUFFIX = "amanah.", ".v1"
 ZERO = Decimal(0)
 STOCK, ALLOCATED, ON_SITE, USED, VERIFIED = "stock", "allocated", "on_site", "used", "verified"
 # (kind, with a project?) -> (bucket taken from, bucket put into); None: from outside, or
@@ -56,22 +56,8 @@ LINE_FIELDS = (*TOTALS, "unaccounted", "unit", "vendor_name")
 _Key = tuple[str, str, str]  # project, vendor, material
 
 
-class _Bad(Exception):
-    """An entry that does not have the shape its kind requires, or breaks a rule."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-@dataclass(frozen=True)
-class MaterialsViolation:
-    index: int
-    code: str
-    message: str
-
-    def to_json(self) -> dict[str, object]:
-        return {"index": self.index, "code": self.code, "message": self.message}
+# Its violations are the shared kind, under this book's own name.
+MaterialsViolation = Violation
 
 
 @dataclass
@@ -85,41 +71,28 @@ def materials_kinds() -> frozenset[str]:
     return frozenset(_HANDLERS)
 
 
-def _get(data: Mapping[str, Any], name: str) -> Any:
-    if name not in data:
-        raise _Bad("malformed_entry", f"data.{name} is missing")
-    return data[name]
-
-
-def _text(data: Mapping[str, Any], name: str) -> str:
-    value = _get(data, name)
-    if not isinstance(value, str) or not value:
-        raise _Bad("malformed_entry", f"data.{name} must be a non-empty string")
-    return value
-
-
 def _decimal(data: Mapping[str, Any], name: str) -> Decimal:
-    value = _get(data, name)
+    value = get(data, name)
     try:
         number = Decimal(value) if isinstance(value, str) else None
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():
-        raise _Bad("malformed_entry", f"data.{name} must be a decimal string")
+        raise Refused("malformed_entry", f"data.{name} must be a decimal string")
     return number
 
 
 def _evidence(data: Mapping[str, Any]) -> list[Any]:
     value = data.get("evidence", [])
     if not isinstance(value, list):
-        raise _Bad("malformed_entry", "data.evidence must be a list")
+        raise Refused("malformed_entry", "data.evidence must be a list")
     return value
 
 
 def _plain(number: Decimal) -> str:
     """One spelling per number, whatever the source wrote (12.500 and 12.5 are equal)."""
-    text = format(number.normalize(), "f")
-    return "0" if text in ("-0", "0") else text
+    spelled = format(number.normalize(), "f")
+    return "0" if spelled in ("-0", "0") else spelled
 
 
 class MaterialsBook:
@@ -144,61 +117,54 @@ class MaterialsBook:
     def entry(self, index: int, value: Mapping[str, Any]) -> None:
         """One decoded log entry (its JSON object), at `index`."""
         self.size = max(self.size, index + 1)
-        kind = value.get("type") if isinstance(value, Mapping) else None
-        if not isinstance(kind, str) or not kind.startswith(_PREFIX) or not kind.endswith(_SUFFIX):
+        kind = kind_of(value)
+        handler = None if kind is None else _HANDLERS.get(kind)
+        if kind is None or handler is None:
             return
-        kind = kind[len(_PREFIX) : -len(_SUFFIX)]
-        handler = _HANDLERS.get(kind)
-        if handler is None:
-            return
-        data = value.get("data")
-        try:
-            if not isinstance(data, Mapping):
-                raise _Bad("malformed_entry", f"{kind}: data must be an object")
-            handler(self, data)
-        except _Bad as error:
-            self.violations.append(MaterialsViolation(index, error.code, f"{kind}: {error}"))
+        violation = apply(index, kind, value, lambda data: handler(self, data))
+        if violation is not None:
+            self.violations.append(violation)
 
     # --- what movements name ---------------------------------------------------------------
 
     def _type_added(self, data: Mapping[str, Any]) -> None:
-        code = _text(data, "material")
+        code = text(data, "material")
         if code in self.units:
-            raise _Bad("duplicate", f"material type {code} was added before")
-        self.units[code] = _text(data, "unit")
+            raise Refused("duplicate", f"material type {code} was added before")
+        self.units[code] = text(data, "unit")
 
     def _vendor_added(self, data: Mapping[str, Any]) -> None:
-        vendor = _text(data, "vendor")
+        vendor = text(data, "vendor")
         if vendor in self.vendors:
-            raise _Bad("duplicate", f"vendor {vendor} was added before")
-        self.vendors[vendor] = _text(data, "name")
+            raise Refused("duplicate", f"vendor {vendor} was added before")
+        self.vendors[vendor] = text(data, "name")
 
     def _project_registered(self, data: Mapping[str, Any]) -> None:
-        self.projects.add(_text(data, "code"))  # movements name it by code
+        self.projects.add(text(data, "code"))  # movements name it by code
 
     def _warehouse_added(self, data: Mapping[str, Any]) -> None:
-        self.warehouses[_text(data, "warehouse")] = _text(data, "governorate")
+        self.warehouses[text(data, "warehouse")] = text(data, "governorate")
 
     # --- movements -------------------------------------------------------------------------
 
     def _movement(self, data: Mapping[str, Any]) -> None:
-        movement, kind = _text(data, "movement"), _text(data, "kind")
-        material, vendor = _text(data, "material"), _text(data, "vendor")
-        warehouse, quantity = _text(data, "warehouse"), _decimal(data, "quantity")
+        movement, kind = text(data, "movement"), text(data, "kind")
+        material, vendor = text(data, "material"), text(data, "vendor")
+        warehouse, quantity = text(data, "warehouse"), _decimal(data, "quantity")
         project = data.get("project")
         if project is not None and (not isinstance(project, str) or not project):
-            raise _Bad("malformed_entry", "data.project must be a project code or null")
+            raise Refused("malformed_entry", "data.project must be a project code or null")
         if quantity <= 0:
-            raise _Bad("malformed_entry", "data.quantity must be more than zero")
+            raise Refused("malformed_entry", "data.quantity must be more than zero")
         if movement in self.movements:
-            raise _Bad("duplicate", f"movement {movement} was recorded before")
+            raise Refused("duplicate", f"movement {movement} was recorded before")
         self._references(data, material, vendor, warehouse, project)
         move = MOVES.get((kind, project is not None))
         if move is None:
             where = f"for project {project}" if project else "without a project"
-            raise _Bad("invalid_movement", f"{kind} is not a movement {where}")
+            raise Refused("invalid_movement", f"{kind} is not a movement {where}")
         if kind == "verified" and not _evidence(data):
-            raise _Bad("missing_evidence", f"movement {movement}: a verification needs evidence")
+            raise Refused("missing_evidence", f"movement {movement}: a verification needs evidence")
         self.movements.add(movement)
         source, sink = move
         self._move(warehouse, vendor, material, project or "", source, sink, quantity)
@@ -208,20 +174,20 @@ class MaterialsBook:
         self, data: Mapping[str, Any], material: str, vendor: str, warehouse: str, project: Any
     ) -> None:
         if material not in self.units:
-            raise _Bad("unknown_reference", f"material type {material} was never added")
+            raise Refused("unknown_reference", f"material type {material} was never added")
         if data.get("unit") != self.units[material]:
-            raise _Bad(
+            raise Refused(
                 "unit_mismatch", f"{material} is counted in {self.units[material]}, not in"
                 f" {data.get('unit')}"
             )  # fmt: skip
         if vendor not in self.vendors:
-            raise _Bad("unknown_reference", f"vendor {vendor} was never added")
+            raise Refused("unknown_reference", f"vendor {vendor} was never added")
         if warehouse not in self.warehouses:
-            raise _Bad("unknown_reference", f"warehouse {warehouse} was never added")
+            raise Refused("unknown_reference", f"warehouse {warehouse} was never added")
         if data.get("governorate") != self.warehouses[warehouse]:
-            raise _Bad("unknown_reference", f"warehouse {warehouse} is not in that governorate")
+            raise Refused("unknown_reference", f"warehouse {warehouse} is not in that governorate")
         if project is not None and project not in self.projects:
-            raise _Bad("unknown_reference", f"project {project} was never registered")
+            raise Refused("unknown_reference", f"project {project} was never registered")
 
     def _move(
         self,
@@ -240,7 +206,7 @@ class MaterialsBook:
             have = self.buckets.get(bucket(source), ZERO)
             if have < quantity:
                 owner = f", project {project}" if project and source != STOCK else ""
-                raise _Bad(
+                raise Refused(
                     "negative_stock",
                     f"{quantity} {material} out of {source} (warehouse {warehouse}, vendor"
                     f" {vendor}{owner}) which holds {have}: it would go below zero",
@@ -252,15 +218,15 @@ class MaterialsBook:
     # --- flags -----------------------------------------------------------------------------
 
     def _flag_raised(self, data: Mapping[str, Any]) -> None:
-        flag = _text(data, "flag")
-        key = (_text(data, "project"), _text(data, "vendor"), _text(data, "material"))
+        flag = text(data, "flag")
+        key = (text(data, "project"), text(data, "vendor"), text(data, "material"))
         stated = {name: _decimal(data, name) for name in TOTALS}
         if flag in self.flags:
-            raise _Bad("duplicate", f"flag {flag} was raised before")
+            raise Refused("duplicate", f"flag {flag} was raised before")
         if any(f.open and f.key == key for f in self.flags.values()):
-            raise _Bad("flag_already_open", f"flag {flag}: {' '.join(key)} has an open flag")
-        if _text(data, "after_movement") not in self.movements:
-            raise _Bad("unknown_reference", f"flag {flag}: its movement was never recorded")
+            raise Refused("flag_already_open", f"flag {flag}: {' '.join(key)} has an open flag")
+        if text(data, "after_movement") not in self.movements:
+            raise Refused("unknown_reference", f"flag {flag}: its movement was never recorded")
         self.flags[flag] = _Flag(key)
         totals = self.totals(key)
         wrong = [
@@ -269,17 +235,17 @@ class MaterialsBook:
             if stated[name] != getattr(totals, name)
         ]
         if wrong:
-            raise _Bad("flag_totals_mismatch", f"flag {flag} states " + ", ".join(wrong))
+            raise Refused("flag_totals_mismatch", f"flag {flag} states " + ", ".join(wrong))
 
     def _flag_resolved(self, data: Mapping[str, Any]) -> None:
-        flag = _text(data, "flag")
+        flag = text(data, "flag")
         found = self.flags.get(flag)
         if found is None:
-            raise _Bad("unknown_reference", f"flag {flag} is resolved but was never raised")
+            raise Refused("unknown_reference", f"flag {flag} is resolved but was never raised")
         if not found.open:
-            raise _Bad("duplicate", f"flag {flag} was resolved before")
+            raise Refused("duplicate", f"flag {flag} was resolved before")
         if not _evidence(data):
-            raise _Bad("missing_evidence", f"flag {flag} is resolved without evidence")
+            raise Refused("missing_evidence", f"flag {flag} is resolved without evidence")
         found.open = False
 
     # --- the figures -----------------------------------------------------------------------
