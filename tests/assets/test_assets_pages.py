@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from assets_factories import DAY, GAZA, LEAD, POINT, Setup, build
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from amanah.assets import imports, services, views
 from amanah.assets.models import Assessment, Asset
@@ -333,7 +335,7 @@ def test_linking_and_unlinking_the_project(s: Setup, client: Client) -> None:
     before = LogEntry.objects.count()
     unchanged = client.post(url, {"project": ""})
     assert unchanged.status_code == 400
-    assert "The asset is already linked to this project." in unchanged.content.decode()
+    assert "No project is linked to this asset." in unchanged.content.decode()
     assert 'id="id_project_error"' in unchanged.content.decode()
     assert (
         client.post(f"/assets/{elsewhere.code}/link/", {"project": "GZ-EDU-0001"}).status_code
@@ -445,3 +447,19 @@ def test_the_project_page_lists_the_assets_it_rebuilds(s: Setup, client: Client)
     assert 'id="assets-title"' in page
     assert f'href="/assets/{s.school.code}/"' in page
     assert 'data-condition="none"' in page
+
+
+def test_the_public_pages_run_a_fixed_number_of_queries(s: Setup, client: Client) -> None:
+    services.asset_link(asset=s.school, project=s.project, actor=s.secretariat)
+    _assess(s, "destroyed")
+
+    def counted(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    one = (counted("/assets/"), counted(f"/assets/{s.school.code}/"))
+    for number in range(12):
+        asset = _register(s, f"AS-GZA-H-{number}")
+        services.asset_link(asset=asset, project=s.project, actor=s.secretariat)
+    assert (counted("/assets/"), counted(f"/assets/{s.school.code}/")) == one

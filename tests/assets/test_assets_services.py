@@ -174,3 +174,59 @@ def test_the_same_assessment_twice_is_refused_and_reserved_codes_too() -> None:
             code="import", name_en="X", kind="road", governorate=GAZA, actor=s.secretariat
         )
     assert raised.value.error_dict["code"][0].code == "reserved"
+
+
+def test_the_future_grace_is_one_day_on_the_logs_clock_as_the_replay_has_it() -> None:
+    s = build()
+    today = datetime.datetime.now(datetime.UTC).date()
+    _assess(s, "severe", today + datetime.timedelta(days=1))
+    with pytest.raises(ValidationError) as raised:
+        _assess(s, "moderate", today + datetime.timedelta(days=2))
+    assert raised.value.error_dict["assessed_on"][0].code == "future"
+
+
+@pytest.mark.parametrize("spelled", ["20260101", "2026-W01-1", "2026-1-5", "1/5/2026"])
+def test_a_date_is_only_yyyy_mm_dd(spelled: str) -> None:
+    s = build()
+    with pytest.raises(ValidationError) as raised:
+        _assess(s, "severe", spelled)  # type: ignore[arg-type]
+    assert raised.value.error_dict["assessed_on"][0].code == "date"
+
+
+def test_codes_are_one_whatever_their_case() -> None:
+    s = build()
+    with pytest.raises(ValidationError) as raised:
+        services.asset_register(
+            code="as-gza-sch-0001", name_en="X", kind="school", governorate=GAZA, actor=s.monitor
+        )
+    assert raised.value.error_dict["code"][0].code == "duplicate"
+    assessment = services.asset_assess(
+        asset="as-gza-sch-0001",
+        assessed_on=DAY,
+        condition="severe",
+        method="remote",
+        source="UNOSAT",
+        actor=s.secretariat,
+    )
+    assert assessment.asset == s.school
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [
+        ("latitude", "1e9999999", "coordinate"),
+        ("name_en", "a\x00b", "characters"),
+        ("name_en", "\ud800", "characters"),
+    ],
+)
+def test_input_that_cannot_be_stored_is_named_not_a_crash(
+    field: str, value: str, code: str
+) -> None:
+    s = build()
+    values = {"code": "AS-X-1", "name_en": "X", "kind": "road", "governorate": GAZA}
+    values[field] = value
+    if field == "latitude":
+        values["longitude"] = "34.45"
+    with pytest.raises(ValidationError) as raised:
+        services.asset_register(actor=s.secretariat, **values)
+    assert raised.value.error_dict[field][0].code == code

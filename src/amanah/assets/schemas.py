@@ -19,7 +19,7 @@ class AssetListIn(Schema):
         " restored, or none (never assessed).",
     )
     limit: int = Field(100, ge=1, le=MAX_PAGE, description="At most this many rows.")
-    offset: int = Field(0, ge=0, description="Skip this many rows first.")
+    offset: int = Field(0, ge=0, le=1_000_000_000, description="Skip this many rows first.")
 
 
 class AssetOut(Schema):

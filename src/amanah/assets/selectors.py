@@ -19,6 +19,7 @@ __all__ = [
     "DamageTable",
     "asset_by_code",
     "assets",
+    "assets_for_project",
     "damage_by_governorate",
     "history",
     "log_size_now",
@@ -79,7 +80,8 @@ def assets(*, kind: str = "", governorate: str = "", condition: str = "") -> Que
 
 
 def asset_by_code(code: str) -> Asset | None:
-    return Asset.objects.select_related("owner", "project").filter(code=code).first()
+    # Codes are unique without regard to case, so any spelling finds the one asset.
+    return Asset.objects.select_related("owner", "project").filter(code__iexact=code).first()
 
 
 def history(asset: Asset) -> list[Assessment]:
@@ -89,6 +91,11 @@ def history(asset: Asset) -> list[Assessment]:
 
 def log_size_now() -> int:
     return int(Sequencer.objects.get(id=SINGLETON).next_index)
+
+
+def assets_for_project(project: Project) -> list[Asset]:
+    """The assets a project rebuilds, by code (for its public page)."""
+    return list(project.assets.order_by("code"))
 
 
 def projects_in(governorate: str = "") -> QuerySet[Project]:

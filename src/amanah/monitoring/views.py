@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from amanah.accounts.models import Role
 from amanah.accounts.roles import user_has_role
+from amanah.assets.selectors import assets_for_project
 from amanah.core.formats import format_number
 from amanah.funds.selectors import GovernorateProjects, fund_projects_by_governorate
 from amanah.monitoring import evidence, selectors, services
@@ -158,7 +159,7 @@ def project_page(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "page": page,
         "project": page.project,
-        "project_assets": list(page.project.assets.order_by("code")),
+        "project_assets": assets_for_project(page.project),
     }
     return render(request, "monitoring/project.html", context)
 
