@@ -539,7 +539,12 @@ def reconciliation(
 def flags_check(*, today: datetime.date | None = None) -> int:
     """Reconcile every project's material that was released to a contractor and raise the
     flags due: material whose allowance on site ran out unreported raises one even though
-    nothing moved (for a timer: `amanah materials check-flags`). Returns how many."""
+    nothing moved (for a timer: `amanah materials check-flags`). Returns how many.
+
+    Reads in a fixed number of queries however many lines there are (`reconciliations`,
+    the flags in one load); only each flag raised adds its writes. Nothing it writes
+    changes another line's reconciliation or flags, so deciding every line first and then
+    raising, in the same order as line by line, logs the same entries."""
     day = today or timezone.localdate()
     keys = (
         StockMovement.objects.filter(kind=MovementKind.RELEASED)
@@ -547,14 +552,41 @@ def flags_check(*, today: datetime.date | None = None) -> int:
         .values_list("project_id", "vendor_id", "material_id")
         .distinct()
     )
-    raised = 0
-    for project_id, vendor_id, material_id in sorted(set(keys), key=str):
-        project = Project.objects.get(pk=project_id)
-        vendor = Vendor.objects.get(pk=vendor_id)
-        material = MaterialType.objects.get(pk=material_id)
-        if _check(project, vendor, material, None, day) is not None:
-            raised += 1
-    return raised
+    found = reconciliations(today=day)
+    open_lines, last_resolved = _flag_history()
+    limit = tolerance()
+    due = []
+    for key in sorted(set(keys), key=str):
+        totals = found.get(key) or reconcile.Totals()
+        if reconcile.should_raise(
+            totals,
+            limit,
+            open_flag=key in open_lines,
+            last_resolved_gap=last_resolved.get(key),
+        ):
+            due.append((key, totals))
+    # Loaded only for the flags raised (in_bulk of nothing makes no query).
+    projects = Project.objects.in_bulk({key[0] for key, _ in due})
+    vendors = Vendor.objects.in_bulk({key[1] for key, _ in due})
+    materials = MaterialType.objects.in_bulk({key[2] for key, _ in due})
+    for (p, v, m), totals in due:
+        _raise(projects[p], vendors[v], materials[m], None, day, totals, limit)
+    return len(due)
+
+
+def _flag_history() -> tuple[set[Key], dict[Key, Decimal]]:
+    """Every line with an open flag, and the gap of each line's flag resolved last."""
+    open_lines: set[Key] = set()
+    last_resolved: dict[Key, Decimal] = {}
+    rows = UnaccountedFlag.objects.order_by("resolved_index").values_list(
+        "project_id", "vendor_id", "material_id", "resolved_index", "gap"
+    )
+    for p, v, m, resolved, gap in rows:
+        if resolved is None:
+            open_lines.add((p, v, m))
+        else:
+            last_resolved[p, v, m] = gap  # in the order resolved: the last one stays
+    return open_lines, last_resolved
 
 
 def _check(
@@ -576,6 +608,19 @@ def _check(
         last_resolved_gap=last.gap if last else None,
     ):
         return None
+    return _raise(project, vendor, material, movement, today, totals, limit)
+
+
+def _raise(
+    project: Project,
+    vendor: Vendor,
+    material: MaterialType,
+    movement: StockMovement | None,
+    today: datetime.date,
+    totals: reconcile.Totals,
+    limit: Decimal,
+) -> UnaccountedFlag:
+    """Raise the flag `_check` or `flags_check` found due: logged, then saved."""
     flag = UnaccountedFlag(
         id=uuid.uuid4(),
         project=project,
