@@ -72,7 +72,8 @@ def test_one_bad_row_writes_nothing_and_every_problem_is_named() -> None:
         + "AS-GZA-CLN-0002,2025-10-11,flattened,remote,UNOSAT,\n"  # line 6: bad condition
         + "AS-GZA-CLN-0002,2099-01-01,moderate,remote,UNOSAT,\n"  # line 7: in the future
         + "AS-GZA-CLN-0002,2025-12-01,restored,remote,UNOSAT,\n"  # line 8: restored, remote
-        + "AS-GZA-CLN-0002,11/10/2025,moderate,drone,,\n"  # line 9: no source
+        # line 9: no source, and with it every other problem of the row
+        + "AS-GZA-CLN-0002,11/10/2025,moderate,drone,,\n"
     )
 
     with pytest.raises(ImportInvalid) as raised:
@@ -87,6 +88,8 @@ def test_one_bad_row_writes_nothing_and_every_problem_is_named() -> None:
         ),
         RowError(7, "assessed_on", "The date cannot be in the future."),
         RowError(8, "method", "Only a site visit can find an asset restored."),
+        RowError(9, "assessed_on", "Give the date as YYYY-MM-DD."),
+        RowError(9, "method", "Choose one of: remote, site, report."),
         RowError(9, "source", "This value is required."),
     ]
     assert LogEntry.objects.count() == before

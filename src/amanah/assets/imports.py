@@ -82,9 +82,11 @@ def assessments_import(text: str, *, actor: User) -> list[Assessment]:
             for name in REQUIRED
             if not row.get(name)
         ]
-        if missing:
-            errors += missing
-            continue
+        errors += missing
+        if not row.get("code"):
+            continue  # no asset to check the rest against
+        # Check the row even with a cell missing, so that it shows all its problems at once.
+        empty = {error.column for error in missing}
         try:
             with transaction.atomic():
                 recorded.append(
@@ -99,7 +101,7 @@ def assessments_import(text: str, *, actor: User) -> list[Assessment]:
                     )
                 )
         except ValidationError as error:
-            errors += _row_errors(line, error)
+            errors += [e for e in _row_errors(line, error) if e.column not in empty]
     if errors:
         raise ImportInvalid(sorted(errors, key=lambda e: (e.line, e.column)))
     return recorded
