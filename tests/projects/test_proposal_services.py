@@ -30,7 +30,7 @@ from amanah.accounts.models import Role, User  # noqa: E402
 from amanah.accounts.roles import RoleRequired  # noqa: E402
 from amanah.ledger.models import LogEntry  # noqa: E402
 from amanah.orgs.services import organisation_register  # noqa: E402
-from amanah.projects.models import ProposalStatus  # noqa: E402
+from amanah.projects.models import Proposal, ProposalStatus  # noqa: E402
 from amanah.projects.services import (  # noqa: E402
     partner_assess,
     proposal_save_draft,
@@ -296,3 +296,11 @@ def test_errors_are_translated(fund: Fund) -> None:
         draft(staff, ends_on="2026-02-01")
     message = error.value.message_dict["ends_on"][0]
     assert message  # a catalogue may not translate it yet; it must still name the field
+
+
+def test_a_coordinate_too_large_to_compute_is_named_not_a_crash(fund: Fund) -> None:
+    staff = partner_staff()
+    with pytest.raises(ValidationError) as raised:
+        proposal_save_draft(**draft_input(latitude="1e9999999"), actor=staff)
+    assert raised.value.error_dict["latitude"][0].code == "coordinate"
+    assert not Proposal.objects.exists()

@@ -17,7 +17,8 @@ from django.db.models import Prefetch, QuerySet
 from amanah.access import metrics
 from amanah.access.models import Consignment, ConsignmentEvent, Crossing, CrossingDay, Warehouse
 from amanah.access.replay import denial_rate
-from amanah.ledger.models import SINGLETON, LogEntry, Sequencer
+from amanah.ledger.models import LogEntry
+from amanah.ledger.selectors import log_size_now
 
 __all__ = [
     "AccessWeek",
@@ -61,10 +62,6 @@ def consignment_list(status: str | None = None) -> QuerySet[Consignment]:
 
 def consignment_get(consignment_id: uuid.UUID) -> Consignment | None:
     return consignment_list().filter(pk=consignment_id).first()
-
-
-def log_size_now() -> int:
-    return int(Sequencer.objects.get(id=SINGLETON).next_index)
 
 
 _DURATIONS = dict.fromkeys(

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from amanah.assets import conditions
 from amanah.assets.models import Assessment, Asset
-from amanah.ledger.models import SINGLETON, Sequencer
+from amanah.ledger.selectors import log_size_now
 from amanah.projects.models import Project
 from amanah.reference.geography import governorates
 
@@ -87,10 +87,6 @@ def asset_by_code(code: str) -> Asset | None:
 def history(asset: Asset) -> list[Assessment]:
     """An asset's assessments, latest first (by day, then by log index)."""
     return list(asset.assessments.order_by("-assessed_on", "-log_index"))
-
-
-def log_size_now() -> int:
-    return int(Sequencer.objects.get(id=SINGLETON).next_index)
 
 
 def assets_for_project(project: Project) -> list[Asset]:

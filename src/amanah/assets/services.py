@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
@@ -28,6 +27,7 @@ from amanah.accounts.models import Role, User
 from amanah.accounts.roles import require_role, user_has_role
 from amanah.assets import conditions
 from amanah.assets.models import Assessment, Asset, AssetKind, Condition, Method
+from amanah.core.problems import Problems, coordinate
 from amanah.ledger import services as ledger
 from amanah.ledger.services import service
 from amanah.orgs.models import Organisation
@@ -42,25 +42,11 @@ _RESERVED_CODES = frozenset({"new", "import"})
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class _Problems:
-    """Collects every field's problem, so a form shows them all at once."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[ValidationError]] = {}
-
-    def add(self, field: str, message: str, code: str = "invalid") -> None:
-        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
-
-    def check(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
-
-
 def _actor(user: User) -> str:
     return f"user:{user.pk}"
 
 
-def _text(value: object, field: str, limit: int, problems: _Problems) -> str:
+def _text(value: object, field: str, limit: int, problems: Problems) -> str:
     text = "" if value is None else str(value).strip()
     if len(text) > limit:
         problems.add(field, _("Write at most {n} characters.").format(n=limit), "too_long")
@@ -79,7 +65,7 @@ def _encodable(text: str) -> bool:
 
 
 def _choice(
-    value: object, field: str, allowed: type[AssetKind | Condition | Method], problems: _Problems
+    value: object, field: str, allowed: type[AssetKind | Condition | Method], problems: Problems
 ) -> str:
     text = "" if value is None else str(value).strip()
     if text not in allowed.values:
@@ -91,23 +77,7 @@ def _choice(
     return text
 
 
-def _coordinate(value: object, field: str, bound: int, problems: _Problems) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = Decimal(str(value).strip()) if not isinstance(value, float | bool) else None
-    except InvalidOperation:
-        number = None
-    # copy_abs, not abs(): exact, so 1e9999999 cannot overflow the context.
-    if number is None or not number.is_finite() or number.copy_abs() > bound:
-        problems.add(
-            field, _("Give the coordinate in decimal degrees, like 31.5017."), "coordinate"
-        )
-        return None
-    return number.quantize(Decimal("0.000001"))
-
-
-def _day(value: object, field: str, problems: _Problems) -> datetime.date | None:
+def _day(value: object, field: str, problems: Problems) -> datetime.date | None:
     day: object = value
     if isinstance(value, str):
         try:
@@ -130,7 +100,7 @@ def _day(value: object, field: str, problems: _Problems) -> datetime.date | None
     return day
 
 
-def _organisation(value: object, problems: _Problems) -> Organisation | None:
+def _organisation(value: object, problems: Problems) -> Organisation | None:
     if isinstance(value, Organisation):
         return value
     text = "" if value is None else str(value).strip()
@@ -142,7 +112,7 @@ def _organisation(value: object, problems: _Problems) -> Organisation | None:
     return found
 
 
-def _project(value: object, problems: _Problems) -> Project | None:
+def _project(value: object, problems: Problems) -> Project | None:
     if isinstance(value, Project):
         return value
     text = "" if value is None else str(value).strip()
@@ -154,7 +124,7 @@ def _project(value: object, problems: _Problems) -> Project | None:
     return found
 
 
-def _check_project_place(project: Project | None, pcode: str, problems: _Problems) -> None:
+def _check_project_place(project: Project | None, pcode: str, problems: Problems) -> None:
     if project is not None and pcode and project.governorate != pcode:
         name = geography.governorate(project.governorate).name(get_language() or "en")
         message = _("This project works in {governorate}, not where the asset is.")
@@ -222,7 +192,7 @@ def asset_register(
 ) -> Asset:
     """Register an asset (log `asset.registered`; its point only as a commitment)."""
     require_role(actor, Role.SECRETARIAT, Role.MONITOR)
-    problems = _Problems()
+    problems = Problems()
     code = _text(code, "code", 40, problems)
     if not _CODE.fullmatch(code):
         problems.add(
@@ -248,8 +218,8 @@ def asset_register(
     body = _organisation(owner, problems)
     rebuilding = _project(project, problems)
     _check_project_place(rebuilding, pcode, problems)
-    lat = _coordinate(latitude, "latitude", 90, problems)
-    lon = _coordinate(longitude, "longitude", 180, problems)
+    lat = coordinate(latitude, "latitude", 90, problems)
+    lon = coordinate(longitude, "longitude", 180, problems)
     if (lat is None) != (lon is None):
         missing = "longitude" if lon is None else "latitude"
         problems.add(missing, _("Give both the latitude and the longitude, or neither."), "point")
@@ -301,7 +271,7 @@ def asset_assess(
     is on record."""
     require_role(actor, Role.SECRETARIAT, Role.MONITOR)
     target = _asset(asset, lock=True)
-    problems = _Problems()
+    problems = Problems()
     day = _day(assessed_on, "assessed_on", problems)
     condition = _choice(condition, "condition", Condition, problems)
     method = _choice(method, "method", Method, problems)
@@ -363,7 +333,7 @@ def asset_link(*, asset: Asset | uuid.UUID | str, project: object, actor: User) 
     """Name the project rebuilding an asset, or none (log `asset.linked`)."""
     require_role(actor, Role.SECRETARIAT)
     target = _asset(asset, lock=True)
-    problems = _Problems()
+    problems = Problems()
     rebuilding = _project(project, problems)
     _check_project_place(rebuilding, target.governorate, problems)
     if problems.errors:

@@ -40,7 +40,7 @@ from amanah.funds.models import (
     Reversal,
 )
 from amanah.funds.money import USD, Money
-from amanah.ledger.models import SINGLETON, Sequencer
+from amanah.ledger.selectors import log_size_now
 from amanah.orgs.models import Organisation
 from amanah.projects.models import Project
 
@@ -94,10 +94,6 @@ __all__ = [
     "refund_list",
     "reversal_list",
 ]
-
-
-def log_size_now() -> int:
-    return int(Sequencer.objects.get(id=SINGLETON).next_index)
 
 
 def _in_force(queryset: QuerySet[Any], size: int, logged: str = "log_index") -> QuerySet[Any]:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import require_role
+from amanah.core.problems import Problems
 from amanah.inbox import selectors
 from amanah.inbox.models import MAX_BODY, MAX_SUBJECT, Message, ReadState, Thread
 from amanah.orgs.models import Organisation
@@ -30,25 +31,11 @@ from amanah.projects.models import Project, Proposal
 __all__ = ["thread_mark_read", "thread_reply", "thread_start"]
 
 
-class _Problems:
-    """Collects every field's problem, so a form shows them all at once."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[ValidationError]] = {}
-
-    def add(self, field: str, message: str, code: str = "invalid") -> None:
-        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
-
-    def check(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
-
-
 def _require_inbox(actor: User) -> None:
     require_role(actor, *selectors.STAFF_ROLES, Role.PARTNER_STAFF)
 
 
-def _text(value: object, field: str, limit: int, problems: _Problems) -> str:
+def _text(value: object, field: str, limit: int, problems: Problems) -> str:
     if value is None or value == "":
         problems.add(field, _("This field is required."), "required")
         return ""
@@ -63,7 +50,7 @@ def _text(value: object, field: str, limit: int, problems: _Problems) -> str:
     return text
 
 
-def _organisation(value: object, actor: User, problems: _Problems) -> Organisation | None:
+def _organisation(value: object, actor: User, problems: Problems) -> Organisation | None:
     """Partner staff: their own organisation (naming another is an error). The fund's
     staff: the partner organisation named by its IATI identifier."""
     if not selectors.is_staff(actor):
@@ -87,7 +74,7 @@ def _organisation(value: object, actor: User, problems: _Problems) -> Organisati
     return found
 
 
-def _proposal(value: object, actor: User, problems: _Problems) -> Proposal | None:
+def _proposal(value: object, actor: User, problems: Problems) -> Proposal | None:
     if value in (None, ""):
         return None
     try:
@@ -100,7 +87,7 @@ def _proposal(value: object, actor: User, problems: _Problems) -> Proposal | Non
     return found
 
 
-def _project(value: object, actor: User, problems: _Problems) -> Project | None:
+def _project(value: object, actor: User, problems: Problems) -> Project | None:
     if value in (None, ""):
         return None
     found = (
@@ -152,7 +139,7 @@ def thread_start(
     anything, which must be the organisation's. The fund's staff may leave `organisation`
     out when a proposal or project names it."""
     _require_inbox(actor)
-    problems = _Problems()
+    problems = Problems()
     subject_text = _text(subject, "subject", MAX_SUBJECT, problems)
     body_text = _text(body, "body", MAX_BODY, problems)
     found = _organisation(organisation, actor, problems)
@@ -198,7 +185,7 @@ def _thread(thread: Thread | uuid.UUID | str, actor: User) -> Thread:
 def thread_reply(*, thread: Thread | uuid.UUID | str, body: object, actor: User) -> Message:
     """Add a message to a thread the actor may see."""
     _require_inbox(actor)
-    problems = _Problems()
+    problems = Problems()
     body_text = _text(body, "body", MAX_BODY, problems)
     found = _thread(thread, actor)
     problems.check()

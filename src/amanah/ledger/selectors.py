@@ -15,7 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Subquery
 
-from amanah.ledger.models import LogEntry, SignedCheckpoint
+from amanah.ledger.models import SINGLETON, LogEntry, Sequencer, SignedCheckpoint
 from amanah.ledger.wiring import log_storage, log_verifier
 from amanah.transparency import TileHashReader, leaf_hash, make_receipt
 
@@ -32,6 +32,7 @@ __all__ = [
     "log_entry_list_latest",
     "log_entry_receipt",
     "log_overview",
+    "log_size_now",
 ]
 
 
@@ -188,3 +189,8 @@ def log_entry_receipt(*, index: int) -> bytes | None:
         return None
     reader = TileHashReader(log_storage(), latest["size"])
     return make_receipt(reader, index, latest["note"].encode()).to_bytes()
+
+
+def log_size_now() -> int:
+    """How many entries the log holds: the next entry's index."""
+    return int(Sequencer.objects.get(id=SINGLETON).next_index)

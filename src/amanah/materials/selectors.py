@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from amanah.accounts.models import Role
-from amanah.ledger.models import SINGLETON, Sequencer
+from amanah.ledger.selectors import log_size_now
 from amanah.materials import reconcile
 from amanah.materials.models import (
     MaterialType,
@@ -29,6 +29,7 @@ __all__ = [
     "MovementFilter",
     "flags",
     "lines",
+    "log_size_now",
     "movement_list",
     "movement_totals",
 ]
@@ -78,10 +79,6 @@ def flags(*, project: Project | None = None, open_only: bool = False) -> list[Un
     if open_only:
         rows = rows.filter(resolved_index__isnull=True)
     return list(rows.prefetch_related("resolution_evidence"))
-
-
-def log_size_now() -> int:
-    return int(Sequencer.objects.get(id=SINGLETON).next_index)
 
 
 def lines_as_of(*, log_size: int, project: Project | None = None) -> list[Line]:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from amanah.accounts.models import Role, User
 from amanah.accounts.roles import require_role
+from amanah.core.problems import Problems, coordinate
 from amanah.governance import services as governance
 from amanah.governance.models import Motion
 from amanah.ledger import services as ledger
@@ -84,20 +85,6 @@ MAX_LINES, MAX_MILESTONES, MAX_DAC_CODES = 50, 24, 10
 
 def _invalid(field: str, message: str, code: str = "invalid") -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
-
-
-class _Problems:
-    """Collects every field's problem, so a form shows them all at once."""
-
-    def __init__(self) -> None:
-        self.errors: dict[str, list[ValidationError]] = {}
-
-    def add(self, field: str, message: str, code: str = "invalid") -> None:
-        self.errors.setdefault(field, []).append(ValidationError(message, code=code))
-
-    def check(self) -> None:
-        if self.errors:
-            raise ValidationError(self.errors)
 
 
 def _actor(user: User) -> str:
@@ -209,7 +196,7 @@ def project_for_proposal(proposal: Proposal, *, actor: str) -> Project:
 # --- input --------------------------------------------------------------------------------
 
 
-def _text(value: object, field: str, max_length: int, problems: _Problems) -> str:
+def _text(value: object, field: str, max_length: int, problems: Problems) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -223,7 +210,7 @@ def _text(value: object, field: str, max_length: int, problems: _Problems) -> st
     return text
 
 
-def _date(value: object, field: str, problems: _Problems) -> datetime.date | None:
+def _date(value: object, field: str, problems: Problems) -> datetime.date | None:
     if value in (None, ""):
         return None
     if isinstance(value, str):
@@ -237,7 +224,7 @@ def _date(value: object, field: str, problems: _Problems) -> datetime.date | Non
     return None
 
 
-def _count(value: object, field: str, problems: _Problems) -> int:
+def _count(value: object, field: str, problems: Problems) -> int:
     if value in (None, ""):
         return 0
     if isinstance(value, bool) or not isinstance(value, int | str):
@@ -270,7 +257,7 @@ def _places(number: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def _usd_cents(value: object, field: str, problems: _Problems) -> int:
+def _usd_cents(value: object, field: str, problems: Problems) -> int:
     number = _decimal(value)
     if number is None:
         problems.add(field, _("Give the amount in US dollars with digits, like 1250.50."), "amount")
@@ -286,19 +273,7 @@ def _usd_cents(value: object, field: str, problems: _Problems) -> int:
     return cents
 
 
-def _coordinate(value: object, field: str, bound: int, problems: _Problems) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    number = _decimal(value)
-    if number is None or abs(number) > bound:
-        problems.add(
-            field, _("Give the coordinate in decimal degrees, like 31.5017."), "coordinate"
-        )
-        return None
-    return number.quantize(Decimal("0.000001"))
-
-
-def _rows(value: object, field: str, limit: int, problems: _Problems) -> list[Mapping[str, Any]]:
+def _rows(value: object, field: str, limit: int, problems: Problems) -> list[Mapping[str, Any]]:
     if value is None:
         return []
     if not isinstance(value, list | tuple) or not all(isinstance(r, Mapping) for r in value):
@@ -310,7 +285,7 @@ def _rows(value: object, field: str, limit: int, problems: _Problems) -> list[Ma
     return list(value)
 
 
-def _dac_codes(value: object, problems: _Problems) -> list[str]:
+def _dac_codes(value: object, problems: Problems) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list | tuple) or not all(isinstance(c, str) for c in value):
@@ -325,7 +300,7 @@ def _dac_codes(value: object, problems: _Problems) -> list[str]:
 
 
 def _co_implementers(
-    value: Iterable[str], lead: Organisation, problems: _Problems
+    value: Iterable[str], lead: Organisation, problems: Problems
 ) -> list[Organisation]:
     wanted = list(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
     found = {o.iati_identifier: o for o in Organisation.objects.filter(iati_identifier__in=wanted)}
@@ -411,7 +386,7 @@ def proposal_save_draft(
         draft = _own_proposal(proposal, actor, lock=True)
         if not draft.is_draft:
             raise _invalid("proposal", _("Only a draft can be changed."), "not_draft")
-    problems = _Problems()
+    problems = Problems()
     for name, value, length in (
         ("title_en", title_en, 300),
         ("title_ar", title_ar, 300),
@@ -433,8 +408,8 @@ def proposal_save_draft(
         except geography.UnknownGovernorate:
             problems.add("governorate", _("Choose a governorate of Gaza by its P-code."))
     draft.dac_codes = _dac_codes(dac_codes, problems)
-    draft.latitude = _coordinate(latitude, "latitude", 90, problems)
-    draft.longitude = _coordinate(longitude, "longitude", 180, problems)
+    draft.latitude = coordinate(latitude, "latitude", 90, problems)
+    draft.longitude = coordinate(longitude, "longitude", 180, problems)
     if (draft.latitude is None) != (draft.longitude is None):
         missing = "longitude" if draft.longitude is None else "latitude"
         problems.add(missing, _("Give both the latitude and the longitude, or neither."), "point")
@@ -470,7 +445,7 @@ def proposal_save_draft(
     return draft
 
 
-def _budget_lines(value: object, problems: _Problems) -> list[tuple[str, int]]:
+def _budget_lines(value: object, problems: Problems) -> list[tuple[str, int]]:
     lines = []
     for n, row in enumerate(_rows(value, "budget_lines", MAX_LINES, problems)):
         text = _text(row.get("description"), f"budget_lines.{n}.description", 300, problems)
@@ -481,7 +456,7 @@ def _budget_lines(value: object, problems: _Problems) -> list[tuple[str, int]]:
     return lines
 
 
-def _milestones(value: object, problems: _Problems) -> list[tuple[str, datetime.date, Decimal]]:
+def _milestones(value: object, problems: Problems) -> list[tuple[str, datetime.date, Decimal]]:
     steps = []
     for n, row in enumerate(_rows(value, "milestones", MAX_MILESTONES, problems)):
         title = _text(row.get("title"), f"milestones.{n}.title", 300, problems)
@@ -522,7 +497,7 @@ def proposal_submit(*, proposal: Proposal | uuid.UUID | str, actor: User) -> Pro
 
 
 def _check_complete(draft: Proposal) -> None:
-    problems = _Problems()
+    problems = Problems()
     if not (draft.title_en or draft.title_ar):
         problems.add("title_en", _("Give the title in English, Arabic or both."), "required")
     if not (draft.description_en or draft.description_ar):
@@ -555,7 +530,7 @@ def _check_complete(draft: Proposal) -> None:
     problems.check()
 
 
-def _check_dac_codes(draft: Proposal, problems: _Problems) -> None:
+def _check_dac_codes(draft: Proposal, problems: Problems) -> None:
     codes = list(draft.dac_codes)
     if not codes:
         problems.add("dac_codes", _("Name at least one DAC 5-digit sector code."), "required")
@@ -579,7 +554,7 @@ def _check_dac_codes(draft: Proposal, problems: _Problems) -> None:
         )
 
 
-def _check_milestones(draft: Proposal, problems: _Problems) -> None:
+def _check_milestones(draft: Proposal, problems: Problems) -> None:
     milestones = list(draft.milestones.all())
     if not milestones:
         problems.add("milestones", _("Plan at least one milestone."), "required")
@@ -595,7 +570,7 @@ def _check_milestones(draft: Proposal, problems: _Problems) -> None:
             problems.add(f"milestones.{n}.due_on", message, "order")
 
 
-def _check_budget(draft: Proposal, problems: _Problems) -> None:
+def _check_budget(draft: Proposal, problems: Problems) -> None:
     total = proposal_budget_cents(draft)
     if total <= 0:
         problems.add("budget_lines", _("Give at least one budget line."), "required")
@@ -664,7 +639,7 @@ def partner_assess(
     """Record a capacity assessment of a partner; log `partner.assessed` (its level, date
     and public summary; the details as a commitment; the assessor as the actor)."""
     require_role(actor, Role.SECRETARIAT)
-    problems = _Problems()
+    problems = Problems()
     partner = Organisation.objects.filter(iati_identifier=organisation).first()
     if partner is None:
         problems.add("organisation", _("Name the organisation by a registered IATI identifier."))
@@ -708,7 +683,7 @@ def partner_assess(
 def _policy_levels(value: object, field: str) -> dict[str, dict[str, Any]]:
     """A risk policy (`{"low": {...}, "medium": {...}, "high": {...}}`) checked and in the
     canonical shape `risk_policy.set` logs; a problem raises naming `field.level.name`."""
-    problems = _Problems()
+    problems = Problems()
     if not isinstance(value, Mapping) or set(value) != set(RiskLevel.values):
         raise _invalid(field, _("Give the policy for each risk level: low, medium and high."))
     levels: dict[str, dict[str, Any]] = {}
