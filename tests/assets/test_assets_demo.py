@@ -12,7 +12,7 @@ from django.test import Client
 from amanah.assets.demo import DAMAGED_AGAIN, DEMO_ASSETS, RESTORED, load_demo_assets
 from amanah.assets.models import Asset
 from amanah.assets.replay import AssetsBook, served_figures
-from amanah.assets.selectors import damage_by_governorate
+from amanah.assets.selectors import damage_by_governorate, log_size_now
 from amanah.ledger.models import LogEntry
 from amanah.reference.geography import governorates, point_in_governorate
 from conftest import DemoLog
@@ -87,3 +87,15 @@ def test_the_replay_of_the_demo_log_is_the_damage_table_the_server_serves(
     assert response.status_code == 200
     assert book.figures() == served_figures(response.json(), demo_log.size)
     assert book.figures()["total"]["assets"] == len(DEMO_ASSETS)
+
+
+def test_the_table_kept_on_the_rows_is_the_table_replayed_from_every_assessment(
+    demo_log: DemoLog,
+) -> None:
+    # The pages read each row's condition and "damaged again"; the audit's --against reads
+    # the history at a log size. At the log's current size the two must be one table.
+    for kind in ("", "school", "water"):
+        kept = damage_by_governorate(kind)
+        replayed = damage_by_governorate(kind, log_size=log_size_now())
+        assert kept == replayed
+    assert damage_by_governorate().total.damaged_again == 1

@@ -77,10 +77,10 @@ def test_home_runs_a_fixed_number_of_queries(
     # latest entries: however long the log grows. Since the home page also shows the fund
     # at a glance (issue 7): the fund's figures (the log's size, then one per stage: eight),
     # the board's latest decisions (one), access this week (four), the latest round (one)
-    # and the damage to assets (two: the assets, their assessments) -- each a fixed number
+    # and the damage to assets (one, grouped) -- each a fixed number
     # of queries, whatever the data. (With donors, one more names them: see
     # tests/portal/test_portal_pages_public.py.)
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         response = client.get("/")
 
     assert response.content.decode().count('href="/entries/') == 10

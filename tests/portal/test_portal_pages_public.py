@@ -416,8 +416,8 @@ def test_home_runs_a_bounded_number_of_queries(
 
     # The log (four), the fund's figures (a count of the log, then one per stage), the
     # donors, the decisions, the access metrics (four), the latest round, the damage to
-    # assets (two).
-    with django_assert_max_num_queries(21):
+    # assets (one).
+    with django_assert_max_num_queries(20):
         assert client.get("/").status_code == 200
 
 

@@ -87,6 +87,9 @@ class Asset(models.Model):
         _("condition"), max_length=10, choices=Condition.choices, blank=True
     )
     condition_on = models.DateField(_("assessed on"), null=True, blank=True)
+    # Found damaged after it had been restored (conditions.damaged_again), kept with the row
+    # like the condition, so that the damage table is one grouped query.
+    damaged_again = models.BooleanField(_("damaged again"), default=False)
     registered_index = models.PositiveBigIntegerField(_("registered at log index"), unique=True)
 
     class Meta:

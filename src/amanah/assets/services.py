@@ -321,10 +321,12 @@ def asset_assess(
         private={"note": note} if note else None,
     ).index
     assessment.save()
-    latest = conditions.current(a.as_assessed() for a in target.assessments.all())
+    history = [a.as_assessed() for a in target.assessments.all()]
+    latest = conditions.current(history)
     assert latest is not None
     target.condition, target.condition_on = latest.condition, latest.assessed_on
-    target.save(update_fields=["condition", "condition_on"])
+    target.damaged_again = conditions.damaged_again(history)
+    target.save(update_fields=["condition", "condition_on", "damaged_again"])
     return assessment
 
 
